@@ -1,0 +1,50 @@
+# Biaozhun — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint bench install install-test serve clean help
+
+help:
+	@echo "make run    — install, migrate, load the sample catalogue, serve on http://$(HOST):$(PORT)"
+	@echo "make test   — install test tools and run the whole suite (SQLite, and PostgreSQL if reachable)"
+	@echo "make lint   — ruff and import-linter"
+	@echo "make bench  — benchmarks (figures go to docs/benchmarks.md)"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	DEBUG=1 $(BIN)/biaozhun migrate --noinput
+	DEBUG=1 $(BIN)/biaozhun collectstatic --noinput --verbosity 0
+	DEBUG=1 $(BIN)/biaozhun load_sample
+	DEBUG=1 BIAOZHUN_SAMPLE_DATA=1 $(BIN)/biaozhun serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	bash scripts/test.sh
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check biaozhun/codes
+	$(BIN)/lint-imports
+
+bench: install-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/static

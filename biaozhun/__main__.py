@@ -1,0 +1,3 @@
+from biaozhun.manage import main
+
+main()

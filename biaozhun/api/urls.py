@@ -1,0 +1,14 @@
+"""API wiring only: one NinjaAPI; each app contributes a router from its own api.py."""
+
+from ninja import NinjaAPI
+
+from biaozhun.catalog.api import router as catalog_router
+
+api = NinjaAPI(
+    title="标准化工作平台 API",
+    version="1",
+    description="开放接口：标准目录、分类、机构。只读接口无需认证。",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", catalog_router)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "biaozhun.catalog"
+    label = "catalog"
+    verbose_name = "标准目录"
