@@ -172,3 +172,6 @@ SITE_NAME = _("标准化工作平台")
 # Whether the bundled sample catalogue is loaded; pages then say so in a banner.
 BIAOZHUN_SAMPLE_DATA = env_bool("BIAOZHUN_SAMPLE_DATA", False)
 CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
+# make run and the tests serve static files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -247,3 +247,17 @@ def test_command_fails_with_row_errors_and_exit_status(tmp_path, capsys):
 def test_command_missing_file(tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import", str(tmp_path / "missing.csv"))
+
+
+def test_export_command_filters_and_writes_file(tmp_path):
+    import_standards(write(tmp_path, GOOD))
+    out = tmp_path / "out.csv"
+    call_command("export", format="csv", output=str(out), status="superseded")
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("GB/T 19001-2008,质量管理体系 要求,,superseded,")
+
+
+def test_export_command_needs_output_for_xlsx():
+    with pytest.raises(CommandError, match="XLSX 导出需要"):
+        call_command("export", format="xlsx")

@@ -1,0 +1,34 @@
+"""`make bench`: run every benchmark in turn; copy the figures into docs/benchmarks.md.
+
+Set BENCH_QUICK=1 for a smoke run (small counts) that checks the scripts still work.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+PY = sys.executable
+
+STEPS = [
+    [PY, str(HERE / "bench_codes.py")] + (["--quick"] if QUICK else []),
+    [PY, str(HERE / "bench_import.py")] + (["--quick"] if QUICK else []),
+    [PY, str(HERE / "bench_pages.py"), "--count", "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_pages.py"), "--backend", "postgres", "--count",
+     "20000" if QUICK else "1000000"],
+    ["bash", str(HERE / "bench_make_run.sh"), "1"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for step in STEPS:
+        print("$", " ".join(step[1:] if step[0] == PY else step), flush=True)
+        failed += subprocess.run(step, cwd=HERE.parent).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

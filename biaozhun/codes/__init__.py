@@ -1,0 +1,22 @@
+"""Chinese and international standard numbers: parse, normalise, format and extract.
+
+Pure Python, no Django. See README.md in this folder for the canonical forms and rules.
+"""
+
+from ._compare import format, is_newer, same_standard
+from ._extract import extract
+from ._model import CodeError, Match, StandardNumber
+from ._parse import code_norm, normalize, parse
+
+__all__ = [
+    "CodeError",
+    "Match",
+    "StandardNumber",
+    "code_norm",
+    "extract",
+    "format",
+    "is_newer",
+    "normalize",
+    "parse",
+    "same_standard",
+]
