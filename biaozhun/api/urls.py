@@ -1,6 +1,6 @@
 """API wiring only: one NinjaAPI; each app contributes a router from its own api.py."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from biaozhun.catalog.api import router as catalog_router
 
@@ -10,5 +10,8 @@ api = NinjaAPI(
     description="开放接口：标准目录、分类、机构。只读接口无需认证。",
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI comes from django-ninja's bundled static files ("ninja" is an installed app),
+    # never from a CDN; the online validator badge would call out to swagger.io, so it is off.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("/", catalog_router)

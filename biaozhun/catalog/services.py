@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -15,6 +16,15 @@ from biaozhun.catalog.status import Successor, derive_status
 logger = logging.getLogger(__name__)
 
 _CHUNK = 2000
+FIGURES_CACHE_KEY = "catalog:figures:{field}"
+FIGURES_CACHE_SECONDS = 300
+FIGURE_FIELDS = ("level", "status")
+
+
+def forget_catalog_figures() -> None:
+    """Drop the cached catalogue counts once the current transaction commits."""
+    transaction.on_commit(lambda: cache.delete_many(
+        [FIGURES_CACHE_KEY.format(field=f) for f in FIGURE_FIELDS]))
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
@@ -116,6 +126,8 @@ def refresh_status(*, as_of: date | None = None, ids: Iterable[int] | None = Non
                 Standard.objects.filter(pk__in=batch).update(
                     status=status, pending_change_on=pending)
     changed = sum(len(p) for p in changes.values())
+    if changed:
+        forget_catalog_figures()
     logger.info("refresh_status as of %s: %d of %d editions changed", as_of, changed,
                 len(computed))
     return changed

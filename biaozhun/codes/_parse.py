@@ -117,7 +117,8 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
     elif g("c_reg") is not None:
         reg = g("c_reg")
         _region(reg, text)
-        lnat = (g("c_lnat") or "").upper()
+        # "DB31T 605-2020": the slash before T is often dropped.
+        lnat = (g("c_lnat") or g("c_lnat2") or "").upper()
         prefix = f"DB{reg}/{lnat}" if lnat else f"DB{reg}"
         family, nature, issuer = "local", NATURES[lnat], reg
     else:

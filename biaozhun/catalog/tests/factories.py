@@ -35,3 +35,26 @@ def relate(source: Standard, target: Standard, kind: str = RelationKind.REPLACES
     if refresh:
         refresh_status(ids=[source.pk, target.pk], as_of=as_of)
     return relation
+
+
+def make_ics(code: str, title_zh: str = "", *, title_en: str = ""):
+    """An ICS node; its parent is the node one level up when that exists (create top-down)."""
+    from biaozhun.catalog.models import ICSClass
+
+    parts = code.split(".")
+    parent = ICSClass.objects.filter(code=".".join(parts[:-1])).first() if len(parts) > 1 else None
+    return ICSClass.objects.create(code=code, title_zh=title_zh or f"ICS {code}",
+                                   title_en=title_en, depth=len(parts), parent=parent)
+
+
+def make_ccs(code: str, title_zh: str = "", *, parent=None):
+    from biaozhun.catalog.models import CCSClass
+
+    return CCSClass.objects.create(code=code, title_zh=title_zh or f"CCS {code}",
+                                   depth=1 if len(code) == 1 else 2, parent=parent)
+
+
+def make_organization(name: str, **fields):
+    from biaozhun.accounts.models import Organization
+
+    return Organization.objects.create(name=name, **fields)
