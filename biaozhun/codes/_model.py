@@ -104,7 +104,7 @@ def join_supplement(base: str, supp: str) -> str:
 
 def render_code(n: StandardNumber, typographic: bool) -> str:
     """The code (prefix, number, year, amendment) in ASCII or typographic style."""
-    chinese = n.family in _CHINESE or n.prefix == "DG/TJ"
+    chinese = n.family in _CHINESE or n.prefix in ("DG/TJ", "DGJ")
     base = f"{n.prefix} {n.number}"
     if n.year is not None:
         sep = n.year_sep or (":" if n.family == "international" or n.prefix == "CECS" else "-")

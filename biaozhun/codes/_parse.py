@@ -113,7 +113,9 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
         org = g("c_eorg").upper()
         family, prefix, nature, issuer = "enterprise", "Q/" + org, None, org
     elif g("c_dgtj") is not None:
-        family, prefix, nature, issuer = "local", "DG/TJ", None, "31"
+        # Shanghai engineering construction: DG/TJ 08-…, and the older series DGJ 08-….
+        series = "DGJ" if g("c_dgtj").upper() == "DGJ" else "DG/TJ"
+        family, prefix, nature, issuer = "local", series, None, "31"
     elif g("c_reg") is not None:
         reg = g("c_reg")
         _region(reg, text)
@@ -137,7 +139,7 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
         issuer = code
         if code == "CECS":
             year_sep = ":"
-    number, year, _sep, used = split_cn_number(num_text, prefix == "DG/TJ")
+    number, year, _sep, used = split_cn_number(num_text, prefix in ("DG/TJ", "DGJ"))
     end = m.end("c_num")
     with_tail = True
     if used < len(CN_SPLIT_RE.findall(num_text)):
@@ -320,7 +322,7 @@ _PREFIX_INFO: dict[tuple[str, str], tuple | None] = {}
 def _learn(raw_prefix: str, sep: str, n: StandardNumber) -> None:
     if len(_PREFIX_INFO) > 4096:  # unbounded organisation codes: stop learning, stay correct
         return
-    ok = n.prefix != "DG/TJ" and n.amendment is None and n.adoption == () and n.year
+    ok = n.prefix not in ("DG/TJ", "DGJ") and n.amendment is None and n.adoption == () and n.year
     _PREFIX_INFO[raw_prefix, sep] = (
         (n.family, n.prefix, n.nature, n.issuer_code, n.year_sep) if ok else None
     )

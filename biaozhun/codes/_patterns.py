@@ -179,7 +179,7 @@ def cn_pattern() -> str:
     prefix = (
         rf"(?P<c_gorg>T{WS0}/{WS0}(?P<c_org>[A-Z]+)(?:{WS}T{WS0}/{WS0}(?P=c_org))?)"
         rf"|(?P<c_ent>Q{WS0}/{WS0}(?P<c_eorg>[0-9A-Z]*[A-Z][0-9A-Z]*(?=[ \t])|[A-Z]+))"
-        rf"|(?P<c_dgtj>DG{WS0}/?{WS0}TJ)(?![A-Z])"
+        rf"|(?P<c_dgtj>DG{WS0}/?{WS0}TJ|DGJ)(?![A-Z])"
         rf"|(?P<c_loc>DB{WS0}(?P<c_reg>\d{{6}}|\d{{4}}|\d{{2}})(?!\d)"
         rf"(?:{WS0}/{WS0}(?P<c_lnat>T(?![A-Z]))?{WS0}|[ \t]+|(?P<c_lnat2>T)(?![A-Z]){WS0}))"
         rf"|(?P<c_code>{CN_CODE_ALT})(?![A-Z])(?:(?:{WS0}/{WS0}|[ \t]+)(?P<c_nat>[TZ])(?![A-Z]))?"
