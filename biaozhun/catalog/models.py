@@ -262,8 +262,10 @@ class Standard(TimeStampedModel):
             models.Index(fields=["level", "code"], name="std_level_code"),
             models.Index(fields=["status", "code"], name="std_status_code"),
             models.Index(fields=["status", "-issued_on"], name="std_status_issued"),
-            # Covers the issuer (a range of `code`) + year filters for counting.
-            models.Index(fields=["code", "year"], name="std_code_year"),
+            # Cover the issuer (a range of `code`, checked against `prefix`) + year filters and
+            # level + nature, so that counting matches never reads the table.
+            models.Index(fields=["code", "prefix", "year"], name="std_code_prefix_year"),
+            models.Index(fields=["level", "nature", "code"], name="std_level_nature_code"),
             models.Index(fields=["level", "-issued_on"], name="std_level_issued"),
             models.Index(fields=["-issued_on", "code"], name="std_issued_code"),
         ]
