@@ -1,8 +1,10 @@
 """A person's first visit: home → a standard → what replaced it, in a real Chromium."""
 
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from biaozhun.catalog.models import Standard
 from biaozhun.catalog.tests.factories import make_standard, relate
@@ -28,18 +30,16 @@ def test_home_to_standard_to_its_replacement(live_server, page, screenshot, chai
 
     page.get_by_role("searchbox").first.fill("GB 2760-2011")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/standards/\?"))
     page.get_by_role("link", name="GB 2760—2011").first.click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text().startswith("GB 2760—2011")
-    assert "被代替" in page.locator(".badge").first.inner_text()
+    expect(page.locator("h1")).to_contain_text("GB 2760—2011")
+    expect(page.locator(".badge").first).to_contain_text("被代替")
     screenshot("02-superseded-edition")
 
     page.locator(".replaced-by a").first.click()
-    page.wait_for_load_state()
-    assert page.url.endswith("/standards/GB%202760-2014")
-    assert page.locator("h1").inner_text().startswith("GB 2760—2014")
-    assert "现行" in page.locator(".badge").first.inner_text()
+    expect(page).to_have_url(re.compile(r"/standards/GB%202760-2014$"))
+    expect(page.locator("h1")).to_contain_text("GB 2760—2014")
+    expect(page.locator(".badge").first).to_contain_text("现行")
     screenshot("03-current-edition")
     assert Standard.objects.count() == 2
 
@@ -48,8 +48,8 @@ def test_list_filters_by_keyboard(live_server, page, chain, screenshot):
     page.goto(live_server.url + "/standards/")
     page.get_by_label("状态").select_option("superseded")
     page.get_by_role("button", name="筛选").click()
-    page.wait_for_load_state()
+    # htmx swaps the results in place: wait for the swap, not for a page load.
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1
-    assert "GB 2760—2011" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("GB 2760—2011")
     screenshot("04-list-filtered")

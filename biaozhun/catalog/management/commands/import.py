@@ -59,4 +59,5 @@ class Command(BaseCommand):
         if report.errors:
             for error in report.errors[:20]:
                 self.stderr.write(str(error))
-            self.stdout.write(f"无效行已写入 {report.rejects_path}")
+            if report.rejects_path:
+                self.stdout.write(f"无效行已写入 {report.rejects_path}")
