@@ -14,7 +14,9 @@ PY = sys.executable
 
 STEPS = [
     [PY, str(HERE / "bench_codes.py")] + (["--quick"] if QUICK else []),
-    [PY, str(HERE / "bench_import.py")] + (["--quick"] if QUICK else []),
+    [PY, str(HERE / "bench_import.py"), "--runs", "1" if QUICK else "5"],
+    [PY, str(HERE / "bench_import.py"), "--runs", "1" if QUICK else "3", "--postgres",
+     "postgres://postgres@127.0.0.1:5432"],
     [PY, str(HERE / "bench_pages.py"), "--count", "20000" if QUICK else "1000000"],
     [PY, str(HERE / "bench_pages.py"), "--backend", "postgres", "--count",
      "20000" if QUICK else "1000000"],

@@ -85,9 +85,9 @@ def test_base_layout_has_skip_link_language_and_navigation(client):
 
 
 def test_sample_banner_shows_only_with_sample_data(client, settings):
-    assert "当前显示的是示例数据" not in client.get(LIST).content.decode()
+    assert "当前显示的是随项目提供的示例目录" not in client.get(LIST).content.decode()
     settings.BIAOZHUN_SAMPLE_DATA = True
-    assert "当前显示的是示例数据" in client.get(LIST).content.decode()
+    assert "当前显示的是随项目提供的示例目录" in client.get(LIST).content.decode()
 
 
 def test_stylesheet_is_served(client):

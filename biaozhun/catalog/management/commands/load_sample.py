@@ -39,4 +39,4 @@ class Command(BaseCommand):
         for account in ensure_demo_accounts():
             self.stdout.write(f"  {account.username:<10} 密码 {account.password:<18} "
                               f"{account.role}")
-        self.stdout.write("  管理后台：http://127.0.0.1:8000/admin/")
+        self.stdout.write("  管理后台：网站地址后加 /admin/")
