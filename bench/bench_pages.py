@@ -56,6 +56,13 @@ def main() -> int:
         started = time.perf_counter()
         call_command("generate", count=args.count - have, verbosity=0)
         print(f"generated {args.count - have} rows in {time.perf_counter() - started:.0f} s")
+    # What autovacuum does on a live server soon after a bulk load (PostgreSQL only):
+    # statistics for the planner and the visibility map for index-only counts.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalog_standard")
     codes = list(Standard.objects.values_list("code", flat=True).order_by("?")[:args.requests]) \
         if args.backend == "postgres" else [
             c for c in Standard.objects.filter(pk__in=random.Random(1).sample(

@@ -144,6 +144,10 @@ CATALOG_TEXT_MAX_BYTES = env_int("CATALOG_TEXT_MAX_BYTES", 50 * 1024 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the text reader embeds our own PDFs
+SILENCED_SYSTEM_CHECKS = [
+    "security.W019",  # SAMEORIGIN, not DENY: see X_FRAME_OPTIONS above
+    "security.W021",  # HSTS preload is the operator's decision (SECURE_HSTS_PRELOAD=1)
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

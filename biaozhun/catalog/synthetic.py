@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from biaozhun import codes
 from biaozhun.catalog.models import RelationKind, Standard, StandardRelation
-from biaozhun.catalog.services import refresh_status
+from biaozhun.catalog.services import analyze_catalog, refresh_status
 
 SUBJECTS = [
     "电动汽车用锂离子动力电池", "生活饮用水", "食品中铅", "城市道路照明", "建筑外墙保温系统",
@@ -109,4 +109,5 @@ def generate(count: int, *, seed: int = 20261124, batch: int = 5000, progress=No
         if progress:
             progress(made, count)
     refresh_status()
+    analyze_catalog()
     return made

@@ -28,6 +28,7 @@ from biaozhun.catalog.models import (
     TechnicalCommittee,
 )
 from biaozhun.catalog.services import (
+    analyze_catalog,
     forget_catalog_figures,
     refresh_status,
     resolve_relations,
@@ -35,6 +36,7 @@ from biaozhun.catalog.services import (
 from biaozhun.catalog.status import derive_status
 
 BATCH = 1000
+ANALYZE_AFTER = 10_000  # rows; a bigger import refreshes the planner statistics
 # Columns an import overwrites on an existing edition (everything the file describes).
 UPDATE_FIELDS = [
     "code", "undated_norm", "level", "nature", "prefix", "issuer_code", "number", "part", "year",
@@ -410,6 +412,8 @@ def load_records(records: list[StandardRecord], run: ImportRun | None = None,
         if refresh:
             refresh_after_import(id_list)
         forget_catalog_figures()
+    if len(records) >= ANALYZE_AFTER:
+        analyze_catalog()
     return result
 
 

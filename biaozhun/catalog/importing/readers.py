@@ -44,30 +44,43 @@ def _decode(raw: bytes, name: str) -> str:
     raise FileError(f"{name}：无法识别文件编码（应为 UTF-8 或 GB18030）。")
 
 
-def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+def read_csv_rows(path: Path, *, strip: bool = True) -> tuple[list[str], Iterator[
+        tuple[int, list[str]]]]:
+    """Header cells and (line number, cells) of a CSV or TSV file, by position.
+
+    Positional because a published file may repeat a header (ccs_cat-level3.csv has two
+    “代码 / Code” columns). `strip=False` leaves cells as written, for big files whose few
+    used cells the caller strips. Blank lines are skipped.
+    """
     text = _decode(path.read_bytes(), path.name)
     sample = text[:4096]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(
         ",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        headers = [h.strip() for h in next(reader)]
+        headers = [h.strip().lstrip("\ufeff").strip() for h in next(reader)]
     except StopIteration:
         raise FileError(f"{path.name}：文件为空。") from None
     except csv.Error as exc:
         raise FileError(f"{path.name}：CSV 格式错误：{exc}") from None
 
-    def rows() -> Iterator[Row]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for values in reader:
-                if not any(v.strip() for v in values):
-                    continue
-                yield reader.line_num, dict(zip(headers, (v.strip() for v in values),
-                                                strict=False))
+                if strip:
+                    values = [v.strip() for v in values]
+                if any(v.strip() for v in values):
+                    yield reader.line_num, values
         except csv.Error as exc:
             raise FileError(f"{path.name} 第 {reader.line_num} 行：CSV 格式错误：{exc}") from None
 
     return headers, rows()
+
+
+def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
+    headers, rows = read_csv_rows(path)
+    return headers, ((number, dict(zip(headers, values, strict=False)))
+                     for number, values in rows)
 
 
 def read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:

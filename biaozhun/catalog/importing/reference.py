@@ -11,8 +11,6 @@ blanks a value with an empty cell, so English and Chinese titles can come from d
 The ISO and IEC catalogues and their relations live in `international.py`.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from django.db import models, transaction
 
 from biaozhun.catalog.importing.errors import FileError, ImportFailed, RowError
 from biaozhun.catalog.importing.loader import ccs_range_parent
-from biaozhun.catalog.importing.readers import _decode
+from biaozhun.catalog.importing.readers import read_csv_rows
 from biaozhun.catalog.importing.standards import ImportReport, Progress
 from biaozhun.catalog.models import CCSClass, ICSClass, ImportRun, IndustryCode, Region
 
@@ -49,27 +47,7 @@ def read_rows(path: Path, *, strip: bool = True) -> tuple[list[str], Rows]:
         raise FileError(f"找不到文件：{path}")
     if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
         raise FileError(f"{path.name}：参考数据应为 CSV 或 TSV 文件。")
-    text = _decode(path.read_bytes(), path.name)
-    sample = text[:4096]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(
-        ",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = [h.strip().lstrip("\ufeff").strip() for h in next(reader)]
-    except StopIteration:
-        raise FileError(f"{path.name}：文件为空。") from None
-
-    def rows() -> Rows:
-        try:
-            for values in reader:
-                if strip:
-                    values = [v.strip() for v in values]
-                if any(values):
-                    yield reader.line_num, values
-        except csv.Error as exc:
-            raise FileError(f"{path.name} 第 {reader.line_num} 行：CSV 格式错误：{exc}") from None
-
-    return headers, rows()
+    return read_csv_rows(path, strip=strip)
 
 
 def header_key(header: str) -> str:

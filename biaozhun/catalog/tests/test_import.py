@@ -261,3 +261,17 @@ def test_export_command_filters_and_writes_file(tmp_path):
 def test_export_command_needs_output_for_xlsx():
     with pytest.raises(CommandError, match="XLSX 导出需要"):
         call_command("export", format="xlsx")
+
+
+def test_code_columns_sort_by_bytes_on_postgresql():
+    """Range filters on codes assume byte order (migration catalog.0003)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("collation is a PostgreSQL concern; SQLite compares bytes already")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name, collation_name FROM information_schema.columns "
+                       "WHERE table_name = 'catalog_standard' AND column_name IN "
+                       "('code', 'code_norm', 'undated_norm', 'prefix') ORDER BY column_name")
+        assert cursor.fetchall() == [("code", "C"), ("code_norm", "C"), ("prefix", "C"),
+                                     ("undated_norm", "C")]
