@@ -17,3 +17,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+_LOCAL = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never reach outside this machine: only loopback and Unix sockets connect."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in _LOCAL:
+            raise OSError(f"network access blocked in tests: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -121,3 +121,16 @@ def test_job_delivered_twice_imports_once(catalog_admin, django_capture_on_commi
     run.refresh_from_db()
     finished = run.finished_at
     assert execute_import_run(run.pk).finished_at == finished
+
+
+def test_change_page_reloads_while_the_job_runs(client, catalog_admin):
+    run = ImportRun.objects.create(source_name="a.csv", state=ImportRun.State.RUNNING,
+                                   total_rows=200, processed_rows=50)
+    client.force_login(catalog_admin)
+    page = client.get(reverse("admin:catalog_importrun_change", args=[run.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert '<progress max="100" value="25">' in page
+    run.state = ImportRun.State.SUCCEEDED
+    run.save()
+    page = client.get(reverse("admin:catalog_importrun_change", args=[run.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page
