@@ -20,6 +20,10 @@ STEPS = [
     [PY, str(HERE / "bench_pages.py"), "--count", "20000" if QUICK else "1000000"],
     [PY, str(HERE / "bench_pages.py"), "--backend", "postgres", "--count",
      "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_search.py"), "--count", "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_search.py"), "--backend", "postgres", "--count",
+     "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_validity.py"), "--count", "20000" if QUICK else "1000000"],
     ["bash", str(HERE / "bench_make_run.sh"), "1"],
 ]
 

@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "biaozhun.core",
     "biaozhun.accounts",
     "biaozhun.catalog",
+    "biaozhun.search",
     "biaozhun.portal",
+    "biaozhun.validity",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
 
 # --- Internationalisation: Simplified Chinese first -----------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("biaozhun.accounts.urls")),
+    path("check/", include("biaozhun.validity.urls")),
+    path("search/", include("biaozhun.search.urls")),
     path("", include("biaozhun.portal.urls")),
     path("", include("biaozhun.catalog.urls")),
 ]

@@ -15,3 +15,5 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("/", catalog_router)
+api.add_router("/", "biaozhun.search.api.router")
+api.add_router("/", "biaozhun.validity.api.router")

@@ -250,6 +250,9 @@ class Standard(TimeStampedModel):
     import_run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True,
                                    related_name="standards", verbose_name=_("来源导入"))
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    # Index tokens (biaozhun.core.text.search_text) of the code, titles, scope, organisations
+    # and committee; the search app indexes this column (FTS5 / GIN). Filled by every writer.
+    search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("标准")
@@ -272,6 +275,29 @@ class Standard(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        # Admin and ORM edits keep the search column current; bulk writers fill it themselves.
+        self.search_text = self.compute_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        """The search column from this edition's fields and its related names (if saved)."""
+        from biaozhun.core.text import search_text
+
+        names: list[str] = []
+        if self.pk:
+            names += [o.name for o in self.issuing_bodies.all()]
+            names += [o.name for o in self.drafting_orgs.all()]
+        for related in ("competent_department", "proposing_unit", "committee"):
+            if getattr(self, f"{related}_id"):
+                names.append(str(getattr(self, related).name))
+        if self.committee_id and self.committee.code:
+            names.append(self.committee.code)
+        return search_text(self.code, self.title_zh, self.title_en, self.scope, *names)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:standard_detail", args=[self.code])

@@ -67,7 +67,10 @@ def derive_status(
     successors = list(successors)
     if any(s.in_force_on(as_of) for s in successors):
         return DerivedStatus(Status.SUPERSEDED)
-    pending.extend(d for s in successors if (d := s.starts_on()) is not None)
+    # Only a successor already published on `as_of` announces a change; one issued later
+    # was unknown on that day.
+    pending.extend(d for s in successors if (d := s.starts_on()) is not None
+                   and (s.issued_on is None or s.issued_on <= as_of))
 
     if abolished_on is not None:
         if abolished_on <= as_of:

@@ -28,9 +28,9 @@ def test_home_to_standard_to_its_replacement(live_server, page, screenshot, chai
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     screenshot("01-home")
 
-    page.get_by_role("searchbox").first.fill("GB 2760-2011")
+    page.get_by_role("combobox").first.fill("GB 2760-2011")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/standards/\?"))
+    expect(page).to_have_url(re.compile(r"/search/\?"))
     page.get_by_role("link", name="GB 2760—2011").first.click()
     expect(page.locator("h1")).to_contain_text("GB 2760—2011")
     expect(page.locator(".badge").first).to_contain_text("被代替")

@@ -34,6 +34,7 @@ from biaozhun.catalog.services import (
     resolve_relations,
 )
 from biaozhun.catalog.status import derive_status
+from biaozhun.core.text import search_text
 
 BATCH = 1000
 ANALYZE_AFTER = 10_000  # rows; a bigger import refreshes the planner statistics
@@ -44,6 +45,7 @@ UPDATE_FIELDS = [
     "abolished_on", "first_issued_on", "reviewed_on", "review_conclusion", "ccs",
     "competent_department", "proposing_unit", "committee", "drafters", "public_text",
     "declared_status", "is_sample", "is_synthetic", "import_run", "imported_at", "updated_at",
+    "search_text",
 ]
 
 
@@ -279,6 +281,11 @@ class _Writer:
             "drafters": r.drafters, "public_text": r.public_text,
             "declared_status": r.declared_status, "is_sample": r.is_sample,
             "is_synthetic": r.is_synthetic,
+            # The record carries every name the search column needs: no query per row.
+            "search_text": search_text(
+                code, r.title_zh, r.title_en, r.scope, *r.issuers, *r.drafting_orgs,
+                r.competent_department, r.proposing_unit,
+                *((r.committee.name, r.committee.code) if r.committee else ())),
         })
         # A new row starts with the status the dates give it (the same rule, before any
         # relation), so the refresh that follows rewrites only rows that relations change.

@@ -149,3 +149,9 @@ def test_split_one_edition_replaced_by_two():
     relate(second, old, as_of=date(2020, 6, 1))
     old.refresh_from_db()
     assert (old.status, old.pending_change_on) == (Status.SUPERSEDED, None)
+
+
+def test_successor_not_yet_published_on_the_day_announces_nothing():
+    successor = Successor(issued_on=date(2024, 8, 1), effective_on=date(2025, 2, 1))
+    assert derive(effective_on=date(2015, 1, 1), successors=[successor]) == DerivedStatus(
+        Status.CURRENT, pending_change_on=None)

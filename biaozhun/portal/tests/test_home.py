@@ -59,7 +59,7 @@ def test_home_soon_effective_earliest_first(client, catalogue):
 
 def test_home_has_search_box_and_browse_links(client):
     html = client.get(HOME).content.decode()
-    assert '<form method="get" action="/standards/" role="search" class="big-search">' in html
+    assert '<form method="get" action="/search/" role="search" class="big-search">' in html
     assert '<label for="home-q">输入标准号或标准名称</label>' in html
     for url in ("/ics/", "/ccs/", "/organizations/", "/committees/"):
         assert f'<li><a href="{url}">' in html
