@@ -3,8 +3,9 @@
 Text queries ask the backend for document keys in rank order (capped at COUNT_CAP + 1, so a
 term matching a million rows costs a bounded read), re-rank the first RANK_WINDOW by where the
 terms occur (title before scope) and compute facets from the keys (status, level, year: exact
-up to the cap) and from the window's rows (nature, issuer, ICS and CCS top level). Number queries go to the
-B-tree code indexes and are ranked by how closely each edition matches the number.
+up to the cap) and from the window's rows (nature, issuer, ICS and CCS top level). Number
+queries go to the B-tree code indexes and are ranked by how closely each edition matches the
+number.
 """
 
 from __future__ import annotations
