@@ -45,18 +45,12 @@ def analyze_catalog() -> None:
                            "catalog_standard_ics")
 
 
-def resolve_relations() -> int:
-    """Attach dangling relation ends to editions that now exist; returns how many remain."""
+def resolve_relations() -> None:
+    """Attach dangling relation ends to editions that now exist (importers report the rest)."""
     for end in ("source", "target"):
         matching = Standard.objects.filter(code_norm=OuterRef(f"{end}_code_norm")).values("pk")[:1]
         StandardRelation.objects.filter(**{f"{end}__isnull": True}).update(
             **{end: Subquery(matching)})
-    return dangling_relations().count()
-
-
-def dangling_relations():
-    return StandardRelation.objects.filter(source__isnull=True) | StandardRelation.objects.filter(
-        target__isnull=True)
 
 
 def _successors_of(target_ids: list[int] | None) -> dict[int, list[Successor]]:

@@ -95,8 +95,8 @@ def parse_committee(text: str) -> Committee | None:
         return None
     match = _COMMITTEE.match(text)
     if match:
-        code = re.sub(r"\s+", "", match.group(1).upper()).replace("TC", "TC ", 1)
-        code = code.replace("TC  ", "TC ")
+        # "SAC / TC1/SC 2" → "SAC/TC 1/SC 2": no inner spaces except before each number.
+        code = re.sub(r"(TC|SC)(?=\d)", r"\1 ", re.sub(r"\s+", "", match.group(1).upper()))
         name = match.group(2).strip() or code
         return Committee(code=code, name=name)
     return Committee(code="", name=text)

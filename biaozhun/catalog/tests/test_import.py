@@ -275,3 +275,17 @@ def test_code_columns_sort_by_bytes_on_postgresql():
                        "('code', 'code_norm', 'undated_norm', 'prefix') ORDER BY column_name")
         assert cursor.fetchall() == [("code", "C"), ("code_norm", "C"), ("prefix", "C"),
                                      ("undated_norm", "C")]
+
+
+@pytest.mark.parametrize(("text", "code", "name"), [
+    ("SAC/TC 151 全国质量管理和质量保证标准化技术委员会", "SAC/TC 151",
+     "全国质量管理和质量保证标准化技术委员会"),
+    ("SAC/TC1/SC2 分会", "SAC/TC 1/SC 2", "分会"),
+    ("TC291", "TC 291", "TC 291"),
+    ("全国信息与文献标准化技术委员会", "", "全国信息与文献标准化技术委员会"),
+])
+def test_committee_spellings(text, code, name):
+    from biaozhun.catalog.importing.records import parse_committee
+
+    committee = parse_committee(text)
+    assert (committee.code, committee.name) == (code, name)
