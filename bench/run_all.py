@@ -23,7 +23,13 @@ STEPS = [
     [PY, str(HERE / "bench_search.py"), "--count", "20000" if QUICK else "1000000"],
     [PY, str(HERE / "bench_search.py"), "--backend", "postgres", "--count",
      "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_novelty.py"), "--count", "20000" if QUICK else "1000000"],
+    [PY, str(HERE / "bench_novelty.py"), "--backend", "postgres", "--count",
+     "20000" if QUICK else "1000000"],
     [PY, str(HERE / "bench_validity.py"), "--count", "20000" if QUICK else "1000000"],
+    *([PY, str(HERE / "bench_projects.py"), "--backend", backend,
+       *(["--projects", "1000", "--events", "20000", "--requests", "20"] if QUICK else [])]
+      for backend in ("sqlite", "postgres")),
     ["bash", str(HERE / "bench_make_run.sh"), "1"],
 ]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIAOZHUN_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "biaozhun.search",
     "biaozhun.portal",
     "biaozhun.validity",
+    "biaozhun.projects",
+    "biaozhun.consultations",
 ]
 
 MIDDLEWARE = [
@@ -184,3 +186,97 @@ CATALOG_PAGE_SIZE = env_int("CATALOG_PAGE_SIZE", 20)
 # make run and the tests serve static files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Accounts: sign-in lockout, password reset, API tokens -----------------------------------
+# Object rules (the `rules` package) first, then Django's model permissions and passwords.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed sign-ins for one username within the window, that username is refused
+# (even with the right password) for the same number of minutes; one client address is refused
+# after ACCOUNTS_LOCKOUT_IP_FAILURES failures over all usernames.
+ACCOUNTS_LOCKOUT_FAILURES = env_int("ACCOUNTS_LOCKOUT_FAILURES", 5)
+ACCOUNTS_LOCKOUT_MINUTES = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15)
+ACCOUNTS_LOCKOUT_IP_FAILURES = env_int("ACCOUNTS_LOCKOUT_IP_FAILURES",
+                                       4 * ACCOUNTS_LOCKOUT_FAILURES)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+# Set it behind nginx, or every client shares the proxy's address for the lockout.
+ACCOUNTS_TRUSTED_PROXIES = env_int("ACCOUNTS_TRUSTED_PROXIES", 0)
+# Seconds a password reset link stays valid (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)
+LOGIN_REDIRECT_URL = "accounts:profile"
+
+# --- Deadlines (DOMAIN.md) and the work calendar ---------------------------------------------
+# Legal periods as "<n> working" (Chinese working days), "<n> calendar", "<n> months" or
+# "<n> years", counted by biaozhun.core.workdays; each overridable by BIAOZHUN_PERIOD_<NAME>.
+_DEFAULT_PERIODS = {
+    "public_comment_min": "30 calendar",  # 征求意见 at least 30 days [secondary source]
+    "filing": "60 calendar",  # 备案 after publication [unverified]
+    "public_text": "20 working",  # free public text after publication [unverified]
+    "drafting": "12 months",  # plan deadline, from the plan's issue
+    "extension_notice": "0 calendar",  # an extension is requested this long before the deadline
+    "review_interval": "5 years",  # 复审 at most every 5 years after implementation
+    "review_window": "6 months",  # review proposals in the 6 months before the review
+    "evaluation": "20 working",  # expert evaluation of a proposal
+    "approval": "20 working",  # decision after submission for approval
+    "reminder_lead": "5 working",  # reminders this long before a deadline
+    "complaint_acceptance": "7 working",  # SAMR Order 20: decide whether to accept
+    "mediation": "45 working",  # SAMR Order 20
+    "report_notice": "5 working",  # SAMR Order 20
+}
+BIAOZHUN_PERIODS = {
+    name: env_str(f"BIAOZHUN_PERIOD_{name.upper()}", default)
+    for name, default in _DEFAULT_PERIODS.items()
+}
+
+# --- Local standard projects ------------------------------------------------------------------
+# Documents a project must hold before it may enter a stage (issue #6; kinds are
+# projects.models.DocumentKind values). JSON in PROJECT_REQUIRED_DOCUMENTS overrides.
+PROJECT_REQUIRED_DOCUMENTS = env_json("PROJECT_REQUIRED_DOCUMENTS", {
+    "evaluated": ["proposal_form"],
+    "public_comment": ["comment_draft", "explanation"],
+    "technical_review": ["review_draft", "explanation", "disposition_table"],
+    "submitted": ["approval_draft", "explanation", "disposition_table", "review_minutes",
+                  "approval_form"],
+})
+# File types accepted per document kind (checked by content, not only by name).
+PROJECT_DOCUMENT_TYPES = env_json("PROJECT_DOCUMENT_TYPES", {
+    "default": ["pdf", "docx"],
+    "disposition_table": ["xlsx", "docx", "pdf"],
+    "other": ["pdf", "docx", "xlsx"],
+})
+PROJECT_DOCUMENT_MAX_BYTES = env_int("PROJECT_DOCUMENT_MAX_BYTES", 30 * 1024 * 1024)
+# Technical review: attendance of the panel and agreement of those present, as fractions
+# (common practice ≥ 2/3 attendance and ≥ 3/4 agreement; DOMAIN.md: unverified).
+PROJECT_REVIEW_QUORUM = env_str("PROJECT_REVIEW_QUORUM", "2/3")
+PROJECT_REVIEW_MAJORITY = env_str("PROJECT_REVIEW_MAJORITY", "3/4")
+PROJECT_PAGE_SIZE = env_int("PROJECT_PAGE_SIZE", 25)
+# Absolute address of the site, for links in mail (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Public participation (issue #7) -----------------------------------------------------------
+# Limits on one comment: characters per text field, attachments per comment and their size.
+CONSULTATION_MAX_COMMENT_CHARS = env_int("CONSULTATION_MAX_COMMENT_CHARS", 5000)
+CONSULTATION_MAX_ATTACHMENTS = env_int("CONSULTATION_MAX_ATTACHMENTS", 3)
+CONSULTATION_MAX_ATTACHMENT_BYTES = env_int("CONSULTATION_MAX_ATTACHMENT_BYTES",
+                                            10 * 1024 * 1024)
+# Attachment types, recognised by content: pdf, docx, xlsx, png, jpeg.
+CONSULTATION_ATTACHMENT_TYPES = env_list("CONSULTATION_ATTACHMENT_TYPES",
+                                         "pdf,docx,xlsx,png,jpeg")
+# Hours a guest's e-mail verification link stays valid.
+CONSULTATION_VERIFY_HOURS = env_int("CONSULTATION_VERIFY_HOURS", 72)
+# Minutes a guest's arithmetic challenge stays valid (each is accepted once).
+CONSULTATION_CHALLENGE_MINUTES = env_int("CONSULTATION_CHALLENGE_MINUTES", 30)
+# XLSX comment import: rows (comments) and bytes per file.
+CONSULTATION_IMPORT_MAX_ROWS = env_int("CONSULTATION_IMPORT_MAX_ROWS", 2000)
+CONSULTATION_IMPORT_MAX_BYTES = env_int("CONSULTATION_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Submissions per client address / account and window, counted in the database so every web
+# process sees the same numbers; keys are per_<ip|user>_<hour|day>. An XLSX import counts as
+# one submission. JSON in CONSULTATION_RATE_LIMITS overrides.
+CONSULTATION_RATE_LIMITS = env_json("CONSULTATION_RATE_LIMITS", {
+    "comment": {"per_ip_hour": 30, "per_user_hour": 60},
+    "proposal": {"per_ip_day": 10},
+})
+# A subscription's confirmation mail is sent again at most this often (anti-abuse).
+SUBSCRIPTION_RESEND_MINUTES = env_int("SUBSCRIPTION_RESEND_MINUTES", 60)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("biaozhun.accounts.urls")),
     path("check/", include("biaozhun.validity.urls")),
     path("search/", include("biaozhun.search.urls")),
+    path("projects/", include("biaozhun.projects.urls")),
+    path("participation/", include("biaozhun.consultations.urls")),
     path("", include("biaozhun.portal.urls")),
     path("", include("biaozhun.catalog.urls")),
 ]

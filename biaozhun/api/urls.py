@@ -17,3 +17,5 @@ api = NinjaAPI(
 api.add_router("/", catalog_router)
 api.add_router("/", "biaozhun.search.api.router")
 api.add_router("/", "biaozhun.validity.api.router")
+api.add_router("/", "biaozhun.projects.api.router")
+api.add_router("/", "biaozhun.consultations.api.router")

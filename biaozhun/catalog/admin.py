@@ -21,6 +21,7 @@ from biaozhun.catalog.models import (
     IndustryCode,
     Region,
     Standard,
+    StandardAlias,
     StandardRelation,
     TechnicalCommittee,
 )
@@ -30,6 +31,12 @@ class AdoptionInline(admin.TabularInline):
     model = Adoption
     extra = 0
     fields = ("adopted_code", "degree")
+
+
+class AliasInline(admin.TabularInline):
+    model = StandardAlias
+    extra = 0
+    readonly_fields = ("code_norm",)
 
 
 class OutgoingRelationInline(admin.TabularInline):
@@ -54,7 +61,7 @@ class StandardAdmin(admin.ModelAdmin):
     autocomplete_fields = ("ics", "ccs", "issuing_bodies", "drafting_orgs")
     readonly_fields = ("code_norm", "undated_norm", "status", "pending_change_on", "imported_at",
                        "created_at", "updated_at")
-    inlines = [AdoptionInline, OutgoingRelationInline]
+    inlines = [AdoptionInline, OutgoingRelationInline, AliasInline]
     fieldsets = (
         (None, {"fields": ("code", "code_norm", "undated_norm", "level", "nature", "prefix",
                            "issuer_code", "number", "part", "year", "amendment",

@@ -174,6 +174,8 @@ class StandardDetailOut(StandardSummaryOut):
     committee: CommitteeRefOut | None
     drafting_orgs: list[OrgRefOut]
     adoptions: list[AdoptionOut]
+    aliases: list[str] = Field(default_factory=list,
+                               description="同一标准的其他编号（如联合地方标准各方的编号）")
     replaces: list[RelationOut]
     replaced_by: list[RelationOut]
     amendments: list[RelationOut]
@@ -237,6 +239,7 @@ def standard_payload(standard: Standard) -> dict:
         "drafting_orgs": [_org(o) for o in standard.drafting_list],
         "adoptions": [{"code": a.adopted_code, "degree": a.degree}
                       for a in standard.adoption_list],
+        "aliases": [alias.code for alias in standard.alias_list],
         "replaces": [_relation(r, r.target, r.target_code) for r in lineage.replaces],
         "replaced_by": [_relation(r, r.source, r.source_code) for r in lineage.replaced_by],
         "amendments": [_relation(r, r.source, r.source_code) for r in lineage.amendments],

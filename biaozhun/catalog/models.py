@@ -384,3 +384,27 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adopted_code} {self.degree}".strip()
+
+
+class StandardAlias(models.Model):
+    """Another number under which the same edition was issued, e.g. each party's own number
+    of a joint regional standard (联合地方标准). Looking the alias up leads to the edition."""
+
+    standard = models.ForeignKey(Standard, models.CASCADE, related_name="aliases")
+    code = models.CharField(_("标准号"), max_length=120)
+    code_norm = models.CharField(max_length=120, unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("同一标准的其他编号")
+        verbose_name_plural = _("同一标准的其他编号")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        from biaozhun import codes
+
+        self.code_norm = codes.code_norm(self.code)
+        super().save(*args, **kwargs)

@@ -20,6 +20,7 @@ from biaozhun.catalog.models import (
     Nature,
     RelationKind,
     Standard,
+    StandardAlias,
     StandardRelation,
     Status,
 )
@@ -196,6 +197,7 @@ def detail_queryset() -> QuerySet[Standard]:
         Prefetch("issuing_bodies", to_attr="issuer_list"),
         Prefetch("drafting_orgs", to_attr="drafting_list"),
         Prefetch("adoptions", to_attr="adoption_list"),
+        Prefetch("aliases", to_attr="alias_list"),
     )
 
 
@@ -274,8 +276,13 @@ def canonical_code(text: str) -> str | None:
     Raises codes.CodeError when `text` is not a standard number.
     """
     number = codes.parse(text)
-    return Standard.objects.filter(code_norm=number.code_norm).values_list(
+    found = Standard.objects.filter(code_norm=number.code_norm).values_list(
         "code", flat=True).first()
+    if found is None:
+        # Another party's number of a joint standard leads to the edition.
+        found = StandardAlias.objects.filter(code_norm=number.code_norm).values_list(
+            "standard__code", flat=True).first()
+    return found
 
 
 def count_by(field: str) -> dict[str, int]:

@@ -1,11 +1,12 @@
-"""Search API: `/api/v1/search` (query, filters, facets, page) and `/api/v1/search/suggest`."""
+"""Search API: `/api/v1/search` (query, filters, facets, page), `/api/v1/search/suggest` and
+`/api/v1/search/similar` (novelty check: the most similar existing standards)."""
 
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from biaozhun.api.schemas import MAX_PAGE_SIZE
 from biaozhun.catalog.selectors import StandardFilters
-from biaozhun.search import selectors
+from biaozhun.search import selectors, similar
 
 router = Router(tags=["检索"])
 
@@ -108,3 +109,38 @@ def search(request, params: Query[SearchQuery]):
 def suggest(request, q: str = ""):
     """检索框自动补全：以输入开头的标准号，其后是名称匹配的标准。"""
     return [{**s, "url": _url(s["code"])} for s in selectors.suggest(q[:100])]
+
+
+class SimilarQuery(Schema):
+    title: str = Field("", max_length=similar.MAX_TITLE, description="拟立项标准的名称")
+    scope: str = Field("", max_length=similar.MAX_SCOPE, description="拟立项标准的适用范围（可选）")
+    limit: int = Field(10, ge=1, le=similar.MAX_LIMIT)
+
+
+class SimilarOut(Schema):
+    id: int
+    code: str
+    title_zh: str
+    level: str
+    status: str
+    score: float = Field(description="相似度 0–1（名称占 3/4，名称加适用范围占 1/4）")
+    shared: list[str] = Field(description="相同的词（规范化为简体）")
+    url: str
+
+
+class SimilarListOut(Schema):
+    count: int
+    threshold: float = Field(description="低于此相似度的标准不列出")
+    results: list[SimilarOut]
+
+
+@router.get("/search/similar", response=SimilarListOut, url_name="search_similar")
+def similar_standards(request, params: Query[SimilarQuery]):
+    """查新：与拟立项标准名称（及适用范围）最相似的现有标准。现行和即将实施的国家标准、行业标准
+    排在前面，其余在后，各按相似度排列。"""
+    results = similar.similar_standards(params.title, params.scope, limit=params.limit)
+    return {
+        "count": len(results),
+        "threshold": similar.SCORE_THRESHOLD,
+        "results": [{**item.as_dict(), "url": _url(item.code)} for item in results],
+    }

@@ -164,7 +164,7 @@ def test_detail_unparseable_code_is_422(client):
 
 
 def test_detail_query_count(client, catalogue, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get("/api/v1/standards/GB/T 1.1-2020")
 
 

@@ -381,7 +381,7 @@ def test_detail_shows_every_field(client, full):
 
 
 def test_detail_query_count_is_constant(client, full, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(detail_url(full.code))
     for i in range(5):
         org = make_organization(f"起草单位{i}")
@@ -389,7 +389,7 @@ def test_detail_query_count_is_constant(client, full, django_assert_num_queries)
         newer = make_standard(f"GB/T 1.1-203{i}")
         relate(newer, full, RelationKind.PARTIALLY_REPLACES, refresh=False)
         full.ics.add(make_ics(f"03.{i:03d}"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(detail_url(full.code))
     assert len(response.context["lineage"].editions) == 6
 

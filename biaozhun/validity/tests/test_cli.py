@@ -65,3 +65,9 @@ def test_bad_file_is_a_clear_error(tmp_path, monkeypatch):
     bad.write_text("hello")
     with pytest.raises(CommandError, match="文件内容与扩展名不符"):
         run(str(bad), monkeypatch=monkeypatch)
+
+
+def test_system_check_options_run_djangos_system_check():
+    out = io.StringIO()
+    call_command("check", "--system", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("System check identified no issues")

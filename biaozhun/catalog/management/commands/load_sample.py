@@ -37,6 +37,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS("演示账户（仅供本机试用）："))
         for account in ensure_demo_accounts():
-            self.stdout.write(f"  {account.username:<10} 密码 {account.password:<18} "
-                              f"{account.role}")
+            self.stdout.write(f"  {account.username:<10} 密码 {account.password:<20} "
+                              f"{account.persona} · {account.role}")
         self.stdout.write("  管理后台：网站地址后加 /admin/")

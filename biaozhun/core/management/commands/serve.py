@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 # Periodic, idempotent commands: name -> minimum seconds between runs.
-PERIODIC = {"refresh_status": 24 * 3600, "notify_watch_lists": 3600}
+PERIODIC = {"refresh_status": 24 * 3600, "notify_watch_lists": 3600,
+            "run_projects_daily": 3600, "close_consultations": 3600}
 
 
 class Command(BaseCommand):

@@ -2,6 +2,9 @@
 
 Reads a file (or standard input as text), checks every standard it cites and writes the
 report. Nothing is stored. Exit status 0 when the report was written, 1 on an input error.
+
+This command takes the name of Django's system check; `biaozhun check --system`, `--deploy`,
+`--tag`, `--list-tags` or `--fail-level` run Django's system check instead.
 """
 
 import sys
@@ -26,8 +29,23 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", help="核查日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--format", choices=sorted(reports.FORMATS), default="json")
         parser.add_argument("-o", "--output", help="输出文件（默认标准输出）")
+        system = parser.add_argument_group("Django 系统检查（manage.py check）")
+        system.add_argument("--system", action="store_true", help="运行 Django 系统检查")
+        system.add_argument("--deploy", action="store_true", help="系统检查：含部署检查")
+        system.add_argument("-t", "--tag", action="append", dest="tags")
+        system.add_argument("--list-tags", action="store_true")
+        system.add_argument("--fail-level", default="ERROR",
+                            choices=["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"])
 
     def handle(self, *args, file, as_of, format, output, **options):
+        if options["system"] or options["deploy"] or options["tags"] \
+                or options["list_tags"] or options["fail_level"] != "ERROR":
+            from django.core.management.commands.check import Command as SystemCheck
+
+            return SystemCheck(stdout=self.stdout, stderr=self.stderr).handle(
+                *([] if file == "-" else [file]), deploy=options["deploy"],
+                tags=options["tags"], list_tags=options["list_tags"],
+                fail_level=options["fail_level"], databases=None)
         try:
             day = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:

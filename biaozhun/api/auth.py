@@ -1,0 +1,43 @@
+"""API authentication: personal tokens (Authorization: Bearer bz_…) or the browser session.
+
+Write endpoints of every app use `auth=token_or_session`. Read-only endpoints stay open.
+"""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+
+from biaozhun.accounts.services import authenticate_api_token
+
+
+class TokenAuth(HttpBearer):
+    """A usable (unrevoked, unexpired) token of an active user; the request then acts as that
+    user (`request.user`), so permission checks read the same as for pages."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate_api_token(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The signed-in browser session. Unsafe methods must carry the CSRF token; a request with
+    no signed-in session is simply not authenticated (401), not refused for CSRF (403)."""
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)  # checks CSRF for POST, PUT, PATCH, DELETE
+
+    def authenticate(self, request: HttpRequest, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+token_or_session = [TokenAuth(), SessionAuth()]

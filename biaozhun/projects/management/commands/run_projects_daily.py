@@ -1,0 +1,35 @@
+"""The daily run of the lifecycle: `biaozhun run_projects_daily [--date YYYY-MM-DD]`.
+
+Closes comment periods that ended, marks missed deadlines overdue (an event on the project's
+record, the system as actor) and mails reminders before deadlines. Idempotent: run it as
+often as you like.
+"""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from biaozhun.projects.services import run_daily
+
+
+class Command(BaseCommand):
+    help = "Close finished comment periods, mark overdue deadlines and send reminders."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="act as if today were this day (YYYY-MM-DD)")
+
+    def handle(self, *args, date=None, **options):
+        today = None
+        if date:
+            try:
+                today = _parse(date)
+            except ValueError as exc:
+                raise CommandError(f"--date {date!r}: 日期格式应为 YYYY-MM-DD") from exc
+        report = run_daily(today=today)
+        self.stdout.write(
+            f"征求意见结束 {len(report.closed_comment_periods)} 个项目；"
+            f"新增逾期 {report.overdue} 项；发送提醒 {report.reminded} 封。")
+
+
+def _parse(text: str) -> date:
+    return date.fromisoformat(text)
