@@ -30,6 +30,9 @@ STEPS = [
     *([PY, str(HERE / "bench_projects.py"), "--backend", backend,
        *(["--projects", "1000", "--events", "20000", "--requests", "20"] if QUICK else [])]
       for backend in ("sqlite", "postgres")),
+    *([PY, str(HERE / "bench_consultations.py"), "--backend", backend,
+       *(["--comments", "500", "--runs", "1", "--requests", "20"] if QUICK else [])]
+      for backend in ("sqlite", "postgres")),
     ["bash", str(HERE / "bench_make_run.sh"), "1"],
 ]
 

@@ -89,11 +89,22 @@ class DispositionRow:
         return bool(self.decision)
 
 
+def _public_name(comment: Comment, type_labels: dict[str, str]) -> str:
+    """`Comment.public_name` with the type labels already translated."""
+    if comment.show_name:
+        return (f"{comment.name}（{comment.organization}）" if comment.organization
+                else comment.name)
+    return type_labels.get(comment.commenter_type, comment.commenter_type)
+
+
 def disposition_rows(consultation: Consultation) -> list[DispositionRow]:
     """Every visible comment of `consultation` in number order, with its effective answer
     (one query)."""
-    types = dict(Comment.Type.choices)
-    commenter_types = dict(Comment.CommenterType.choices)
+    # Labels are lazy translations: resolve each once, not once per row (5,000 rows).
+    types = {k: str(v) for k, v in Comment.Type.choices}
+    commenter_types = {k: str(v) for k, v in Comment.CommenterType.choices}
+    decisions = {k: str(v) for k, v in DECISION_LABELS.items()}
+    public_types = dict(commenter_types)
     rows = []
     for c in visible_comments(consultation).select_related("duplicate_of").only(
             "pk", "number", "consultation_id", "clause", "paragraph", "type", "text",
@@ -109,13 +120,13 @@ def disposition_rows(consultation: Consultation) -> list[DispositionRow]:
             decision, reason = c.decision, c.decision_reason
         rows.append(DispositionRow(
             pk=c.pk, number=c.number, clause=c.clause, paragraph=c.paragraph, type=c.type,
-            type_label=str(types.get(c.type, c.type)), text=c.text,
+            type_label=types.get(c.type, c.type), text=c.text,
             proposed_change=c.proposed_change, reason=c.reason,
             commenter=f"{c.name}（{c.organization}）" if c.organization else c.name,
-            public_name=c.public_name, commenter_type=c.commenter_type,
-            commenter_type_label=str(commenter_types.get(c.commenter_type, c.commenter_type)),
+            public_name=_public_name(c, public_types), commenter_type=c.commenter_type,
+            commenter_type_label=commenter_types.get(c.commenter_type, c.commenter_type),
             decision=decision,
-            decision_label=str(DECISION_LABELS[decision or UNANSWERED]),
+            decision_label=decisions[decision or UNANSWERED],
             decision_reason=reason, duplicate_of=leader.number if leader else None))
     return rows
 

@@ -10,10 +10,10 @@ technical review and names each commenter with their organisation; the public co
 `Comment.public_name`, i.e. only when they agreed. Neither ever carries an e-mail address, an
 IP address or a hidden comment (the selectors leave hidden and unverified comments out).
 
-Both files must be ready in seconds for 5,000 comments (issue #7): the XLSX streams through
-openpyxl's write-only mode; the DOCX body table is written as one WordprocessingML string and
-parsed once, because python-docx's `add_row`/`cell` API costs tens of milliseconds per row at
-that size.
+Both files must be ready in seconds for 5,000 comments (issue #7; docs/benchmarks.md): the
+XLSX streams through openpyxl's write-only mode with each cell style registered once; the
+DOCX's big table is written as one WordprocessingML string and spliced into the package
+python-docx saved around it, because python-docx's row and cell API takes seconds for it.
 """
 
 import io
@@ -25,20 +25,21 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from biaozhun.consultations import selectors
 from biaozhun.consultations.models import Consultation
 
 # (header, XLSX width in characters, DOCX width in twentieths of a point)
 COLUMNS: list[tuple[str, int, int]] = [
-    ("序号", 6, 620),
-    ("章条号", 10, 1000),
-    ("意见内容", 42, 3600),
-    ("修改建议", 30, 2600),
-    ("理由", 24, 2000),
-    ("提出单位/人", 18, 1700),
-    ("处理意见", 10, 1000),
-    ("处理理由", 30, 2560),
+    (gettext_noop("序号"), 6, 620),
+    (gettext_noop("章条号"), 10, 1000),
+    (gettext_noop("意见内容"), 42, 3600),
+    (gettext_noop("修改建议"), 30, 2600),
+    (gettext_noop("理由"), 24, 2000),
+    (gettext_noop("提出单位/人"), 18, 1700),
+    (gettext_noop("处理意见"), 10, 1000),
+    (gettext_noop("处理理由"), 30, 2560),
 ]
 
 # XML 1.0 forbids most control characters; a pasted comment may carry them (e.g. \x0b from
@@ -56,7 +57,7 @@ def clean(value) -> str:
 
 @dataclass(frozen=True)
 class TableRow:
-    """One line of the table, as text, in the order of COLUMNS."""
+    """One line of the table in the order of COLUMNS: the number, then text."""
 
     number: int
     clause: str
@@ -67,7 +68,7 @@ class TableRow:
     decision: str
     decision_reason: str
 
-    def cells(self) -> list[str]:
+    def cells(self) -> list:
         return [self.number, self.clause, self.text, self.proposed_change, self.reason,
                 self.commenter, self.decision, self.decision_reason]
 
@@ -232,18 +233,18 @@ def rows_to_xlsx(consultation: Consultation, rows: list[TableRow],
             sheet.append([text_cell(label), text_cell(count)])
         sheet.append([text_cell(_("合计"), framed_strong), text_cell(summary.total)])
 
-    counts = workbook.create_sheet(_("汇总"))
-    counts.column_dimensions["A"].width = 16
-    counts.column_dimensions["B"].width = 10
-    counts.append([_("处理意见"), _("条数")])
+    totals = workbook.create_sheet(_("汇总"))
+    totals.column_dimensions["A"].width = 16
+    totals.column_dimensions["B"].width = 10
+    totals.append([_("处理意见"), _("条数")])
     for label, count in summary.by_decision:
-        counts.append([label, count])
-    counts.append([_("合计"), summary.total])
-    counts.append([])
-    counts.append([_("提出方类型"), _("条数")])
+        totals.append([label, count])
+    totals.append([_("合计"), summary.total])
+    totals.append([])
+    totals.append([_("提出方类型"), _("条数")])
     for label, count in summary.by_commenter_type:
-        counts.append([label, count])
-    counts.append([_("合计"), summary.total])
+        totals.append([label, count])
+    totals.append([_("合计"), summary.total])
 
     # Deflate level 1: a third of the time of the default level for ~10 % more bytes.
     out = io.BytesIO()

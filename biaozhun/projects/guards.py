@@ -45,7 +45,10 @@ def missing_documents(project: Project, to_stage: str) -> list[str]:
     wanted = required_documents(to_stage)
     if not wanted:
         return []
-    present = set(project.documents.filter(kind__in=wanted).values_list("kind", flat=True))
+    present = getattr(project, "document_kinds", None)  # lists load them in one query
+    if present is None:
+        present = set(project.documents.filter(kind__in=wanted).values_list("kind",
+                                                                            flat=True))
     return [k for k in wanted if k not in present]
 
 

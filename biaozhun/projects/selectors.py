@@ -1,10 +1,11 @@
 """Reads for project pages, the API and the dashboard, in a bounded number of queries."""
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,8 @@ def filter_projects(filters: ProjectFilters, user=None) -> QuerySet[Project]:
     if filters.administration and not 0 < filters.administration < 2**63:
         return qs.none()
     if filters.administration:
-        qs = qs.filter(jurisdictions__administration_id=filters.administration)
+        qs = qs.filter(pk__in=Jurisdiction.objects.filter(
+            administration_id=filters.administration).values("project_id"))
     if filters.year:
         qs = qs.filter(plan_year=filters.year)
     if filters.mine and user is not None:
@@ -57,19 +59,28 @@ def filter_projects(filters: ProjectFilters, user=None) -> QuerySet[Project]:
     if filters.overdue:
         qs = qs.filter(pk__in=Deadline.objects.filter(
             met_at__isnull=True, overdue_since__isnull=False).values("project_id"))
-    qs = qs.order_by("-updated_at", "-id")
-    # Both filters join to-many relations; a project must still appear once.
-    return qs.distinct() if (filters.administration or filters.mine) else qs
+    return qs.order_by("-updated_at", "-id")
 
 
 def involving(user) -> Q:
-    """Projects a user takes part in: proposer, reviewer, or member of a participant."""
+    """Projects a user takes part in: proposer, reviewer, or member of a participant.
+
+    Written as `pk IN (subquery)` alternatives rather than joins, so that no row is repeated
+    and no DISTINCT is needed (a join over four to-many tables sorted thousands of rows).
+    """
     if not (user and user.is_authenticated):
         return Q(pk__in=[])
     orgs = list(organization_ids(user))
-    return (Q(proposer=user) | Q(reviewers=user) | Q(drafting_orgs__in=orgs)
-            | Q(competent_department__in=orgs) | Q(proposing_unit__in=orgs)
-            | Q(committee__in=orgs) | Q(jurisdictions__administration__in=orgs))
+    q = Q(proposer=user) | Q(pk__in=Project.reviewers.through.objects.filter(
+        user_id=user.pk).values("project_id"))
+    if orgs:
+        q |= (Q(competent_department__in=orgs) | Q(proposing_unit__in=orgs)
+              | Q(committee__in=orgs)
+              | Q(pk__in=Project.drafting_orgs.through.objects.filter(
+                  organization_id__in=orgs).values("project_id"))
+              | Q(pk__in=Jurisdiction.objects.filter(
+                  administration_id__in=orgs).values("project_id")))
+    return q
 
 
 def detail_queryset() -> QuerySet[Project]:
@@ -145,6 +156,35 @@ def available_actions(user, project: Project) -> list[Action]:
     return out
 
 
+def my_work_candidates(user, *, limit: int) -> list[Project]:
+    """The `limit` most recently updated open projects the user takes part in, with what
+    `available_actions` reads prefetched (documents' kinds, jurisdictions, participants)."""
+    from biaozhun.accounts.models import Organization, User
+    from biaozhun.projects.models import ProjectDocument
+    from biaozhun.projects.stages import TERMINAL
+
+    ids = list(Project.objects.filter(involving(user)).exclude(stage__in=TERMINAL)
+               .order_by("-updated_at", "-id").values_list("pk", flat=True)[:limit])
+    # Only what the permission rules and the page read: no related rows beyond ids.
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=ids).only(
+        "pk", "reference", "title", "stage", "stage_code", "proposer_id", "administration_id",
+        "competent_department_id", "proposing_unit_id", "committee_id", "review_round",
+        "comment_closes_on", "numbering", "nature",
+    ).prefetch_related(
+        Prefetch("jurisdictions", queryset=Jurisdiction.objects.only(
+            "pk", "project_id", "administration_id", "approved_at", "is_lead")),
+        Prefetch("drafting_orgs", queryset=Organization.objects.only("pk")),
+        Prefetch("reviewers", queryset=User.objects.only("pk")),
+    )}
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for pid, kind in ProjectDocument.objects.filter(project_id__in=ids).values_list(
+            "project_id", "kind").order_by().distinct():
+        kinds[pid].add(kind)
+    for pid, project in projects.items():
+        project.document_kinds = kinds[pid]  # read by guards.missing_documents
+    return [projects[pk] for pk in ids if pk in projects]
+
+
 def _already_approved(user, project: Project) -> bool:
     mine = [j for j in project.jurisdiction_list
             if user.is_superuser or j.administration_id in organization_ids(user)]
@@ -172,11 +212,18 @@ def open_deadlines(*, org_ids=None, until: date | None = None) -> QuerySet[Deadl
     return qs.order_by("due_on", "pk")
 
 
-def due_this_week_for_user(user, today: date | None = None) -> list[Deadline]:
+def due_this_week_for_user(user, today: date | None = None, *,
+                           limit: int = 50) -> list[Deadline]:
     """Open deadlines of the user's organisations due by the end of this week (and overdue)."""
     today = today or timezone.localdate()
     _, end = week_bounds(today)
-    return list(open_deadlines(org_ids=organization_ids(user), until=end)[:200])
+    return list(open_deadlines(org_ids=organization_ids(user), until=end)[:limit])
+
+
+def count_due_this_week_for_user(user, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    _, end = week_bounds(today)
+    return open_deadlines(org_ids=organization_ids(user), until=end).count()
 
 
 def due_this_week_by_organization(today: date | None = None) -> list[tuple[str, int, int]]:
@@ -221,7 +268,8 @@ def dashboard(*, today: date | None = None, cycle_sample: int = 5000) -> Dashboa
 
     Cycle times come from stage-change events: days spent in each stage (median over the
     projects that left it) and proposal → publication (median over published projects);
-    at most the newest `cycle_sample` published projects are read.
+    at most the newest `cycle_sample` published projects are read, and the result is kept
+    for CYCLE_CACHE_SECONDS (publication forgets it).
     """
     today = today or timezone.localdate()
     counts = dict(Project.objects.values_list("stage").annotate(n=Count("pk")))
@@ -230,6 +278,24 @@ def dashboard(*, today: date | None = None, cycle_sample: int = 5000) -> Dashboa
     overdue_count = overdue_qs.count()
     overdue = list(open_deadlines().filter(due_on__lt=today)[:20])
 
+    stage_days, cycle_days, cycle_count = cache.get_or_set(
+        CYCLE_CACHE_KEY, lambda: _cycle_times(cycle_sample), CYCLE_CACHE_SECONDS)
+    years = dict(Project.objects.filter(issued_on__isnull=False).order_by()
+                 .values_list("issued_on__year").annotate(n=Count("pk")))
+    return Dashboard(
+        by_stage=by_stage, total=sum(counts.values()), overdue=overdue,
+        overdue_count=overdue_count, stage_days=stage_days, cycle_days=cycle_days,
+        cycle_count=cycle_count, published_by_year=sorted(years.items()))
+
+
+# Cycle times read every stage change of the newest published projects (tens of thousands of
+# rows at 10,000 projects): they are computed at most every few minutes, not per request.
+CYCLE_CACHE_KEY = "projects:dashboard:cycle-times"
+CYCLE_CACHE_SECONDS = 300
+
+
+def _cycle_times(cycle_sample: int):
+    """(median days per main-line stage, median proposal→publication days, n)."""
     recent = list(Project.objects.filter(issued_on__isnull=False).order_by("-issued_on")
                   .values_list("pk", flat=True)[:cycle_sample])
     changes = ProjectEvent.objects.filter(kind__in=[EventKind.STAGE_CHANGED, EventKind.PROPOSED])
@@ -250,14 +316,12 @@ def dashboard(*, today: date | None = None, cycle_sample: int = 5000) -> Dashboa
         last[pid] = (to_stage, at)
         if to_stage == Stage.PUBLISHED and pid in proposed_at:
             cycles.append((at - proposed_at[pid]).total_seconds() / 86400)
-    stage_days = [(s, Stage(s).label,
+    stage_days = [(s, str(Stage(s).label),
                    round(statistics.median(durations[s]), 1) if durations[s] else None,
                    len(durations[s])) for s in MAIN_LINE if s not in (Stage.PUBLISHED,
                                                                     Stage.FILED)]
-    years = Counter(Project.objects.filter(issued_on__isnull=False)
-                    .values_list("issued_on__year", flat=True))
-    return Dashboard(
-        by_stage=by_stage, total=sum(counts.values()), overdue=overdue,
-        overdue_count=overdue_count, stage_days=stage_days,
-        cycle_days=round(statistics.median(cycles), 1) if cycles else None,
-        cycle_count=len(cycles), published_by_year=sorted(years.items()))
+    return (stage_days, round(statistics.median(cycles), 1) if cycles else None, len(cycles))
+
+
+def forget_dashboard_figures() -> None:
+    cache.delete(CYCLE_CACHE_KEY)

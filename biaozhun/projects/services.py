@@ -33,6 +33,7 @@ from biaozhun.projects.models import (
     ProjectEvent,
     ReviewVote,
 )
+from biaozhun.projects.selectors import forget_dashboard_figures
 from biaozhun.projects.stages import ALLOWED, STAGE_CODES, InvalidTransition, Stage
 
 # --- the one guarded move ---------------------------------------------------------------
@@ -595,6 +596,7 @@ def publish(project: Project, *, by, issued_on: date, effective_on: date) -> Sta
     if errors:
         raise ValidationError(errors)
     standard = publish_to_catalog(project, issued_on=issued_on, effective_on=effective_on)
+    transaction.on_commit(forget_dashboard_figures)
     project.code, project.standard = standard.code, standard
     project.issued_on, project.effective_on = issued_on, effective_on
     project.save(update_fields=["code", "standard", "issued_on", "effective_on",

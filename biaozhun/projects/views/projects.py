@@ -53,7 +53,13 @@ from biaozhun.projects.stages import (
 # Published for comment (征求意见稿, 编制说明): readable by anyone once the comment period opened.
 PUBLIC_KINDS = frozenset({DocumentKind.COMMENT_DRAFT, DocumentKind.EXPLANATION})
 EVENT_LIMIT = 300
-MY_WORK_LIMIT = 200
+MY_WORK_LIMIT = 50
+# The most urgent deadlines shown on "my work"; the rest are one click away.
+DEADLINES_SHOWN = 25
+# At most this many projects with something to do: the most recently updated first.
+TODO_SHOWN = 25
+# Organisations in the administrator's table: those with the most overdue items first.
+ORGANIZATIONS_SHOWN = 20
 
 
 def refused(request, message: str = "", status: int = 403):
@@ -484,21 +490,29 @@ def decide_extension(request, pk: int, request_pk: int):
 @require_safe
 def my_work(request):
     user = request.user
-    candidates = list(selectors.detail_queryset().filter(selectors.involving(user))
-                      .distinct().order_by("-updated_at", "-id")[:MY_WORK_LIMIT])
+    candidates = selectors.my_work_candidates(user, limit=MY_WORK_LIMIT)
     todo = []
     for project in candidates:
         actions = selectors.available_actions(user, project)
         if actions:
-            todo.append({"project": project, "actions": actions})
+            todo.append({"project": project, "actions": actions,
+                         "url": reverse("projects:detail", args=[project.pk])})
+        if len(todo) == TODO_SHOWN:
+            break
     is_admin = perms.is_administrator(user)
+    deadlines = selectors.due_this_week_for_user(user, limit=DEADLINES_SHOWN)
+    by_organization = selectors.due_this_week_by_organization() if is_admin else []
     return render(request, "projects/my_work.html", {
-        "todo": todo, "limit": MY_WORK_LIMIT, "capped": len(candidates) == MY_WORK_LIMIT,
-        "deadlines": selectors.due_this_week_for_user(user),
+        "todo": todo, "limit": MY_WORK_LIMIT,
+        "capped": len(candidates) == MY_WORK_LIMIT or len(todo) == TODO_SHOWN,
+        "deadlines": deadlines,
+        "deadline_total": (selectors.count_due_this_week_for_user(user)
+                           if len(deadlines) == DEADLINES_SHOWN else len(deadlines)),
         "today": timezone.localdate(),
         "week_end": selectors.week_bounds(timezone.localdate())[1],
         "extensions": selectors.pending_extension_requests(user),
-        "by_organization": selectors.due_this_week_by_organization() if is_admin else None,
+        "by_organization": by_organization[:ORGANIZATIONS_SHOWN] if is_admin else None,
+        "organization_total": len(by_organization),
     })
 
 
