@@ -2,19 +2,17 @@
 
 Reads are open. Writes take an API token (`Authorization: Bearer bz_…`) or the signed-in
 session with its CSRF token, and call the same services as the pages. Refusals are mapped
-here, per endpoint (`_refusals`), to the API's error shape `{"detail": "..."}`, extended with
-`reasons` (409) or `errors` (422): not signed in 401, `PermissionDenied` 403, unknown project,
-request or action 404, `InvalidTransition` 409, `ValidationError` 422. JSON bodies are parsed
-here rather than by ninja so that a malformed date answers in that same shape.
+per endpoint (`_refusals`, built on `biaozhun.api.errors.refusals`) to the API's error shape
+`{"detail": "..."}`, extended with `reasons` (409) or `errors` (422): not signed in 401,
+`PermissionDenied` 403, unknown project, request or action 404, `InvalidTransition` and
+`NumberingError` 409, `ValidationError` 422. JSON bodies and query strings are parsed by
+`biaozhun.api.errors` rather than by ninja so that a malformed date answers in that same shape.
 """
 
-import functools
-import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -25,6 +23,20 @@ from ninja.responses import Status as HttpStatus
 from biaozhun import codes
 from biaozhun.accounts.models import Organization, User
 from biaozhun.api.auth import TokenAuth, token_or_session
+from biaozhun.api.errors import (
+    Id,
+    InvalidOut,
+    NotFound,
+    StrictIn,
+    field_errors,
+    json_body,
+    json_response,
+    parse_body,
+    parse_query,
+    query_parameters,
+    refusals,
+    refuse_nul,
+)
 from biaozhun.api.schemas import MAX_PAGE_SIZE, ErrorOut
 from biaozhun.catalog.models import Standard
 from biaozhun.catalog.selectors import canonical_code
@@ -65,165 +77,23 @@ class ConflictOut(Schema):
     to_stage: str = Field("", description="目标阶段")
 
 
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(
-        description="逐字段的错误信息；`__all__` 为不属于某一字段的错误")
-
-
 WRITE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                 409: ConflictOut, 422: InvalidOut}
 
 
-class NotFound(Exception):
-    def __init__(self, detail: str):
-        self.detail = detail
-        super().__init__(detail)
-
-
-def _json(status: int, payload: dict) -> JsonResponse:
-    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _field_errors(exc: ValidationError, default: str = "__all__") -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-    return {default: [str(m) for m in exc.messages]}
-
-
-def _invalid(errors: dict[str, list[str]]) -> JsonResponse:
-    detail = "；".join(m for messages in errors.values() for m in messages)
-    return _json(422, {"detail": detail or "提交的内容有误。", "errors": errors})
-
-
-def _refusals(view):
-    """Turn the services' refusals into responses; a refusal never becomes a 500."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            return _json(404, {"detail": exc.detail})
-        except PermissionDenied:
-            return _json(403, {"detail": "无权执行此操作。"})
-        except InvalidTransition as exc:
-            return _json(409, {"detail": str(exc), "reasons": [str(r) for r in exc.reasons],
+def _transition_refused(exc: InvalidTransition) -> JsonResponse:
+    return json_response(409, {"detail": str(exc), "reasons": [str(r) for r in exc.reasons],
                                "from_stage": str(exc.from_stage), "to_stage": str(exc.to_stage)})
-        except numbering.NumberingError as exc:
-            return _json(409, {"detail": str(exc), "reasons": [str(exc)], "from_stage": "",
+
+
+def _numbering_refused(exc: numbering.NumberingError) -> JsonResponse:
+    return json_response(409, {"detail": str(exc), "reasons": [str(exc)], "from_stage": "",
                                "to_stage": ""})
-        except ValidationError as exc:
-            return _invalid(_field_errors(exc))
-
-    return wrapper
 
 
-# pydantic error types → messages for people; anything else keeps pydantic's own text.
-_MESSAGES = {
-    "missing": "必填。",
-    "extra_forbidden": "不支持此字段。",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
-    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD。",
-    "date_parsing": "日期格式应为 YYYY-MM-DD。",
-    "date_type": "日期格式应为 YYYY-MM-DD。",
-    "int_parsing": "应为整数。",
-    "int_type": "应为整数。",
-    "int_from_float": "应为整数。",
-    "bool_parsing": "应为 true 或 false。",
-    "bool_type": "应为 true 或 false。",
-    "string_type": "应为字符串。",
-    "list_type": "应为数组。",
-}
-
-
-def _pydantic_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "__all__"
-        if error["type"] == "literal_error":
-            message = f"可选值：{error['ctx']['expected']}。"
-        elif error["type"] == "less_than_equal":
-            message = f"不能大于 {error['ctx']['le']}。"
-        elif error["type"] == "greater_than_equal":
-            message = f"不能小于 {error['ctx']['ge']}。"
-        else:
-            message = _MESSAGES.get(error["type"], error["msg"])
-        errors.setdefault(field, [])
-        if message not in errors[field]:
-            errors[field].append(message)
-    return errors
-
-
-_NUL = "不能包含 NUL（\\0）字符。"
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
-
-
-def _refuse_nul(data: dict) -> None:
-    # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-    fields = [str(k).replace("\x00", "") for k, v in data.items() if _has_nul(k) or _has_nul(v)]
-    if fields:
-        raise ValidationError({field: _NUL for field in fields})
-
-
-def _body(request: HttpRequest, schema: type[Schema]):
-    """The JSON body validated by `schema`; ValidationError (→ 422) when it is not."""
-    raw: Any = {}
-    if request.body:
-        try:
-            raw = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise ValidationError({"__all__": "请求体应为 JSON 对象。"}) from None
-    if not isinstance(raw, dict):
-        raise ValidationError({"__all__": "请求体应为 JSON 对象。"})
-    _refuse_nul(raw)
-    try:
-        return schema.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        raise ValidationError(_pydantic_errors(exc)) from None
-
-
-def _query(request: HttpRequest, schema: type[Schema]):
-    """The query string validated by `schema`; ValidationError (→ 422) when it is not."""
-    params = request.GET.dict()
-    _refuse_nul(params)
-    try:
-        return schema.model_validate(params)
-    except pydantic.ValidationError as exc:
-        raise ValidationError(_pydantic_errors(exc)) from None
-
-
-def _query_parameters(schema: type[Schema]) -> dict:
-    """OpenAPI for query parameters this module parses itself (see `_query`)."""
-    spec = schema.model_json_schema()
-    return {"parameters": [
-        {"in": "query", "name": name, "required": name in spec.get("required", []),
-         "description": prop.get("description", ""),
-         "schema": {k: v for k, v in prop.items() if k != "description"}}
-        for name, prop in spec["properties"].items()]}
-
-
-def _json_body(schema: type[Schema], *, required: bool = True) -> dict:
-    """OpenAPI for a body this module parses itself (see `_body`)."""
-    return {"requestBody": {"required": required, "content": {
-        "application/json": {"schema": schema.model_json_schema()}}}}
-
-
-class StrictIn(Schema):
-    model_config = pydantic.ConfigDict(extra="forbid")
-
-
-# Ids within the range of a 64-bit key: a larger number must be a 422, not a database error.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# 404, 403 and 422 as in every app (`biaozhun.api.errors`); 409 for the lifecycle's refusals.
+_refusals = refusals({InvalidTransition: _transition_refused,
+                      numbering.NumberingError: _numbering_refused})
 
 
 # --- Output schemas -------------------------------------------------------------------------------
@@ -610,11 +480,11 @@ def _caller(request: HttpRequest):
 
 
 @router.get("/projects", response={200: ProjectPageOut, 422: InvalidOut}, url_name="projects",
-            openapi_extra=_query_parameters(ProjectQuery), summary="项目列表")
+            openapi_extra=query_parameters(ProjectQuery), summary="项目列表")
 @_refusals
 def list_projects(request):
     """地方标准项目列表，按最近更新排序；筛选条件与页面相同，用 `limit`/`offset` 分页。"""
-    params = _query(request, ProjectQuery)
+    params = parse_query(request, ProjectQuery)
     filters = selectors.ProjectFilters(
         q=params.q or "", stage=params.stage or "", administration=params.administration,
         year=params.year, overdue=params.overdue)
@@ -657,7 +527,7 @@ _ISSUER = re.compile(r"DB\d{2}(?:\d{2}){0,2}(?:/T)?")
 
 
 @router.post("/projects/numbers/adjust", auth=token_or_session,
-             url_name="project_numbers_adjust", openapi_extra=_json_body(AdjustIn),
+             url_name="project_numbers_adjust", openapi_extra=json_body(AdjustIn),
              response={200: NumberSequenceOut, **WRITE_ERRORS}, summary="调整编号序列")
 @_refusals
 def adjust_numbers(request):
@@ -667,7 +537,7 @@ def adjust_numbers(request):
     可能被反向代理解码或拒绝。"""
     if not perms.can_adjust_numbers(request.user):
         raise PermissionDenied
-    data = _body(request, AdjustIn)
+    data = parse_body(request, AdjustIn)
     issuer = data.issuer.strip().upper()
     if not _ISSUER.fullmatch(issuer):
         raise ValidationError({"issuer": "标准代号应为 DB + 行政区划代码（可加 /T），如 DB43/T。"})
@@ -727,12 +597,12 @@ def _revised_standard(text: str | None) -> Standard | None:
 
 
 @router.post("/projects", auth=token_or_session, url_name="projects",
-             openapi_extra=_json_body(ProposeIn),
+             openapi_extra=json_body(ProposeIn),
              response={201: ProjectOut, **WRITE_ERRORS}, summary="提交立项申请")
 @_refusals
 def propose(request):
     """提交立项申请（任何登录用户）。立项申请书可随后以 `proposal_form` 类型上传。"""
-    data = _body(request, ProposeIn)
+    data = parse_body(request, ProposeIn)
     errors: dict[str, list[str]] = {}
     resolved: dict[str, Any] = {}
     lookups = {
@@ -749,7 +619,7 @@ def propose(request):
         try:
             resolved[name] = lookup()
         except ValidationError as exc:
-            errors.update(_field_errors(exc))
+            errors.update(field_errors(exc))
     if errors:
         raise ValidationError(errors)
     project = services.propose(services.ProposalData(
@@ -778,12 +648,12 @@ def upload_document(request, project_id: int,
         raise PermissionDenied
     if file is None:
         raise ValidationError({"file": "请选择文件。"})
-    _refuse_nul({"note": note, "file": file.name or ""})
+    refuse_nul({"note": note, "file": file.name or ""})
     try:
         document = services.upload_document(project, by=request.user, kind=kind, upload=file,
                                             note=note)
     except ValidationError as exc:
-        raise ValidationError(_field_errors(exc, default="file")) from None
+        raise ValidationError(field_errors(exc, default="file")) from None
     project.refresh_from_db(fields=["comment_opens_on"])
     return HttpStatus(201, _document(document, project))
 
@@ -844,11 +714,11 @@ def _action_view(name: str):
         # Who before what: an outsider learns nothing from the body's validation.
         if not permitted(request.user, project):
             raise PermissionDenied
-        data = _body(request, body)
+        data = parse_body(request, body)
         try:
             call(project, request.user, data)
         except ValidationError as exc:
-            errors = _field_errors(exc)
+            errors = field_errors(exc)
             raise ValidationError({renamed.get(f, f): m for f, m in errors.items()}) from None
         return _fresh(project_id, request)
 
@@ -863,7 +733,7 @@ for _name in ACTION_CALLS:
         auth=token_or_session, response={200: ProjectOut, **WRITE_ERRORS},
         url_name=f"project_action_{_name}", operation_id=f"project_action_{_name}",
         summary=f"操作：{selectors.ACTIONS[_name][0]}",
-        openapi_extra=_json_body(ACTION_CALLS[_name][0],
+        openapi_extra=json_body(ACTION_CALLS[_name][0],
                                  required=bool(ACTION_CALLS[_name][0].model_fields)))
 
 
@@ -877,7 +747,7 @@ def unknown_action(request, project_id: int, action: str):
 
 @router.post("/projects/{int:project_id}/extensions/{int:request_id}/decision",
              auth=token_or_session, url_name="project_extension_decision",
-             openapi_extra=_json_body(DecisionIn),
+             openapi_extra=json_body(DecisionIn),
              response={200: ProjectOut, **WRITE_ERRORS}, summary="决定延期申请")
 @_refusals
 def decide_extension(request, project_id: int, request_id: int):
@@ -888,7 +758,7 @@ def decide_extension(request, project_id: int, request_id: int):
         raise NotFound(f"项目 {project_id} 没有编号为 {request_id} 的延期申请")
     if not perms.can_decide_extension(request.user, project):
         raise PermissionDenied
-    data = _body(request, DecisionIn)
+    data = parse_body(request, DecisionIn)
     services.decide_extension(extension, by=request.user, grant=data.grant, note=data.note)
     return _fresh(project_id, request)
 

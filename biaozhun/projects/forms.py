@@ -69,7 +69,7 @@ def _types_help(kind: str) -> str:
 class ProposalForm(forms.Form):
     """立项申请. The revised standard is typed as a number and resolved in the catalogue."""
 
-    title = forms.CharField(label=_("标准名称"), max_length=300)
+    title = forms.CharField(label=_("标准名称"), max_length=500)
     scope = forms.CharField(label=_("范围和主要技术内容"), required=False, widget=_text(5))
     reasons = forms.CharField(label=_("立项理由"), required=False, widget=_text(5),
                               help_text=_("必要性、可行性，与现行法律法规和强制性标准的关系"))
