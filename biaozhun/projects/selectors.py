@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -261,6 +261,8 @@ class Dashboard:
     cycle_days: float | None
     cycle_count: int
     published_by_year: list[tuple[int, int]] = field(default_factory=list)
+    # Transparency and timeliness (the plans ask for both): (label, on time / done, total).
+    openness: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def dashboard(*, today: date | None = None, cycle_sample: int = 5000) -> Dashboard:
@@ -285,7 +287,26 @@ def dashboard(*, today: date | None = None, cycle_sample: int = 5000) -> Dashboa
     return Dashboard(
         by_stage=by_stage, total=sum(counts.values()), overdue=overdue,
         overdue_count=overdue_count, stage_days=stage_days, cycle_days=cycle_days,
-        cycle_count=cycle_count, published_by_year=sorted(years.items()))
+        cycle_count=cycle_count, published_by_year=sorted(years.items()),
+        openness=_openness())
+
+
+def _openness() -> list[tuple[str, int, int]]:
+    """How open and timely the work is, from the deadlines that have come due or been met:
+    drafts published for comment for the full legal period, free texts and filings on time
+    (one aggregate query)."""
+    on_time = Q(met_at__isnull=False, met_at__date__lte=F("due_on"))
+    settled = Q(met_at__isnull=False) | Q(overdue_since__isnull=False)
+    rows = Deadline.objects.filter(kind__in=[
+        Deadline.Kind.PUBLIC_TEXT, Deadline.Kind.FILING, Deadline.Kind.EVALUATION,
+        Deadline.Kind.DRAFTING]).order_by().values("kind").annotate(
+        done=Count("pk", filter=on_time), total=Count("pk", filter=settled))
+    found = {r["kind"]: (r["done"], r["total"]) for r in rows}
+    labels = [(Deadline.Kind.PUBLIC_TEXT, _("标准文本按期免费公开")),
+              (Deadline.Kind.FILING, _("按期备案")),
+              (Deadline.Kind.EVALUATION, _("按期完成立项评估")),
+              (Deadline.Kind.DRAFTING, _("按计划期限完成起草"))]
+    return [(str(label), *found.get(kind, (0, 0))) for kind, label in labels]
 
 
 # Cycle times read every stage change of the newest published projects (tens of thousands of

@@ -131,7 +131,7 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(client, cast, clock, lead
     client.force_login(leader)
     # session, user, role checks (administrator, leadership — twice: page and navigation),
     # stage counts, overdue count, overdue list, published ids, their events, years.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("projects:dashboard"))
     assert f"逾期事项（{2 * count} 项）" in page(response)
 

@@ -228,7 +228,7 @@ def test_overdue_items_stay_on_the_list_until_met(cast, week):
 
 def test_the_dashboard_counts_overdue_deadlines_in_fixed_queries(cast, week,
                                                                   django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         data = selectors.dashboard()
     assert (data.overdue_count, [d.project.title for d in data.overdue]) == (
         2, ["上周到期", "周二到期"])
@@ -241,8 +241,28 @@ def test_the_dashboard_counts_overdue_deadlines_in_fixed_queries(cast, week,
     # Publication forgets the cached cycle times once its transaction commits; the test
     # transaction never commits, so forget them here as that callback would.
     selectors.forget_dashboard_figures()
-    with django_assert_num_queries(6):  # one more for the cycle times, however many
+    with django_assert_num_queries(7):  # one more for the cycle times, however many
         data = selectors.dashboard()
     assert (data.total, data.cycle_count, data.published_by_year) == (9, 2, [(2026, 2)])
-    with django_assert_num_queries(4):  # cached: the cycle times are not read again
+    with django_assert_num_queries(5):  # cached: the cycle times are not read again
         assert selectors.dashboard().cycle_count == 2
+
+
+def test_the_dashboard_measures_openness_from_settled_deadlines(cast):
+    """On time = met on or before the due day; settled = met, or marked overdue."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from biaozhun.projects.models import Deadline
+
+    project = make_project(cast, stage=Stage.PUBLISHED, title="公开")
+    text = Deadline.objects.get(project=project, kind=Deadline.Kind.PUBLIC_TEXT)
+    filing = Deadline.objects.get(project=project, kind=Deadline.Kind.FILING)
+    met_late = timezone.make_aware(datetime.combine(text.due_on + timedelta(days=1),
+                                                    datetime.min.time()))
+    Deadline.objects.filter(pk=text.pk).update(met_at=met_late)
+    Deadline.objects.filter(pk=filing.pk).update(overdue_since=filing.due_on)
+    openness = {label: (done, total) for label, done, total in selectors.dashboard().openness}
+    assert openness == {"标准文本按期免费公开": (0, 1), "按期备案": (0, 1),
+                        "按期完成立项评估": (1, 1), "按计划期限完成起草": (1, 1)}
