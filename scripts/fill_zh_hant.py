@@ -28,11 +28,20 @@ OPENCC_CONFIG = "s2twp"
 # s2twp's phrase table is tuned for software text; these standardization terms keep their
 # general meaning instead (发布 a standard is 發布, not 釋出 "release"; an ICS 代码 is a
 # classification code, 代碼, not 程式碼 "source code"; 类型 is not the programming 型別).
+# A 项目 is a standards project or a form item, not only 專案; 屏蔽 a comment is to hide it
+# (not 遮蔽 "to shade"); 权限 is 權限 (not 許可權); 审核 is 審核 (not 稽核 "audit");
+# 账户 is written 帳戶 in Taiwan; a 复审窗口 is a period of time, not a GUI 視窗.
 OVERRIDES = {
     "发布": "發布",
     "公布": "公布",
     "代码": "代碼",
     "类型": "類型",
+    "项目": "項目",
+    "屏蔽": "屏蔽",
+    "权限": "權限",
+    "审核": "審核",
+    "账户": "帳戶",
+    "复审窗口": "複審窗口",
 }
 HEADER_COMMENT = [
     "# Traditional Chinese (zh-Hant) catalogue of Biaozhun (标准化工作平台).",
@@ -42,7 +51,8 @@ HEADER_COMMENT = [
     "# and variant forms (爲, 祕) that read oddly to zh-Hant users. It keeps the",
     "# standardization terms (標準目錄, 現行, 廢止, 歸口單位, 採標情況, 修改單), except a few",
     "# software-flavoured phrases the script overrides: 发布→發布 (not 釋出), 公布→公布,",
-    "# 代码→代碼 (not 程式碼), 类型→類型 (not 型別).",
+    "# 代码→代碼 (not 程式碼), 类型→類型 (not 型別), 项目→項目 (not 專案), 屏蔽→屏蔽 (not 遮蔽),",
+    "# 权限→權限 (not 許可權), 审核→審核 (not 稽核), 账户→帳戶, 复审窗口→複審窗口 (not 視窗).",
     "# Hand edits are kept: the script only fills empty or fuzzy messages (unless --all).",
 ]
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[sdifrxXeEgGc%]|\{[^{}]*\}")
@@ -212,6 +222,9 @@ def fill(entries: list[Entry], translate, *, refill_all: bool = False) -> int:
                 raise SystemExit(f"placeholders changed in {source!r} -> {text!r}")
             entry.set_msgstr(key, text)
         entry.drop_flag("fuzzy")
+        # the previous msgid of a fuzzy match (#| lines) is no longer relevant
+        entry.lines = [line for line in entry.lines if not line.startswith("#|")]
+        entry._reparse()
         filled += 1
     return filled
 

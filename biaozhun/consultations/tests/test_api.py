@@ -616,6 +616,14 @@ def test_an_incomplete_proposal_is_a_422(cast, clock):
         422, {"scope": ["请填写范围和主要技术内容。"]})
 
 
+def test_a_nul_character_in_a_body_is_a_422_with_nothing_stored(cast, clock):
+    response = _post(_client(cast.outsider), "/proposals",
+                     _proposal_body(cast, scope="范围\x00内容"))
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["scope"]
+    assert PublicProposal.objects.count() == 0
+
+
 def test_too_many_proposals_are_a_429(cast, clock, settings):
     settings.CONSULTATION_RATE_LIMITS = {"proposal": {"per_ip_day": 1}}
     client = _client(cast.outsider)

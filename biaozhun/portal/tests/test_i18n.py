@@ -183,7 +183,8 @@ def test_both_catalogues_have_the_same_messages():
 def test_traditional_catalogue_is_traditional():
     """Spot checks of the OpenCC conversion and its overrides for standardization terms."""
     catalogue = {e["msgid"]: e["msgstr"]
-                 for e in read_po(LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po")}
+                 for e in read_po(LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po")
+                 if "msgstr" in e}  # plural entries carry msgstr[0], msgstr[1]
     assert catalogue["标准目录"] == "標準目錄"
     assert catalogue["废止"] == "廢止"
     assert catalogue["归口单位"] == "歸口單位"

@@ -4,6 +4,7 @@ timeline summaries and legal periods in words."""
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from biaozhun.core.workdays import Period, Unit
 from biaozhun.projects.models import Deadline, DocumentKind, EventKind, ReviewVote
@@ -36,15 +37,16 @@ def document_label(kind: str) -> str:
 
 @register.filter
 def period_text(period: Period) -> str:
+    n = period.count
     if period.unit is Unit.WORKING:
-        unit = _("个工作日")
+        text = ngettext("%(n)s 个工作日", "%(n)s 个工作日", n)
     elif period.unit is Unit.CALENDAR:
-        unit = _("日（自然日）")
+        text = ngettext("%(n)s 日（自然日）", "%(n)s 日（自然日）", n)
     elif period.unit is Unit.MONTHS:
-        unit = _("个月")
+        text = ngettext("%(n)s 个月", "%(n)s 个月", n)
     else:
-        unit = _("年")
-    return f"{period.count} {unit}"
+        text = ngettext("%(n)s 年", "%(n)s 年", n)
+    return text % {"n": n}
 
 
 @register.simple_tag

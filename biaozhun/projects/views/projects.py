@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from biaozhun.core import workdays
@@ -519,53 +519,56 @@ def my_work(request):
 # --- help -------------------------------------------------------------------------------------
 
 WHAT_HAPPENS = {
-    Stage.PROPOSED: _lazy("任何单位或个人均可提出立项申请；系统自动查新，与现行标准比对；"
+    Stage.PROPOSED: gettext_lazy("任何单位或个人均可提出立项申请；系统自动查新，与现行标准比对；"
                           "行业主管部门初审。"),
-    Stage.EVALUATED: _lazy("专家评估必要性和可行性：不得与国家标准、行业标准重复，"
+    Stage.EVALUATED: gettext_lazy("专家评估必要性和可行性：不得与国家标准、行业标准重复，"
                            "不得低于强制性国家标准；拟立项目公示。"),
-    Stage.PLANNED: _lazy("列入年度地方标准制修订计划并下达，起草期限开始计算。"),
-    Stage.DRAFTING: _lazy("组建起草组，按 GB/T 1.1 起草征求意见稿和编制说明。"),
-    Stage.EXTENDED: _lazy("在计划期限届满前申请并获准延期后，继续起草。"),
-    Stage.PUBLIC_COMMENT: _lazy("公开征求意见稿和编制说明，向社会公众、专家和有关部门征求意见。"),
-    Stage.COMMENT_RESOLUTION: _lazy("逐条处理意见并说明理由，形成意见汇总处理表和送审稿；"
+    Stage.PLANNED: gettext_lazy("列入年度地方标准制修订计划并下达，起草期限开始计算。"),
+    Stage.DRAFTING: gettext_lazy("组建起草组，按 GB/T 1.1 起草征求意见稿和编制说明。"),
+    Stage.EXTENDED: gettext_lazy("在计划期限届满前申请并获准延期后，继续起草。"),
+    Stage.PUBLIC_COMMENT: gettext_lazy(
+        "公开征求意见稿和编制说明，向社会公众、专家和有关部门征求意见。"),
+    Stage.COMMENT_RESOLUTION: gettext_lazy("逐条处理意见并说明理由，形成意见汇总处理表和送审稿；"
                                     "草案有重大修改时再次征求意见。"),
-    Stage.TECHNICAL_REVIEW: _lazy("技术委员会或专家组召开审查会，形成会议纪要并表决；"
+    Stage.TECHNICAL_REVIEW: gettext_lazy("技术委员会或专家组召开审查会，形成会议纪要并表决；"
                                   "起草单位人员不参加表决。"),
-    Stage.SUBMITTED: _lazy("报送报批稿、编制说明、意见汇总处理表、审查会议纪要和报批申请表。"),
-    Stage.APPROVED: _lazy("各参与地区的主管部门分别批准；最后一方批准时分配标准编号。"),
-    Stage.PUBLISHED: _lazy("发布公告，标准进入标准目录；在规定期限内免费公开标准文本。"),
-    Stage.FILED: _lazy("向国务院标准化行政主管部门备案。"),
-    Stage.REJECTED: _lazy("评估后不予立项，并说明理由。"),
-    Stage.TERMINATED: _lazy("因情况变化终止制修订，并说明理由。"),
+    Stage.SUBMITTED: gettext_lazy(
+        "报送报批稿、编制说明、意见汇总处理表、审查会议纪要和报批申请表。"),
+    Stage.APPROVED: gettext_lazy("各参与地区的主管部门分别批准；最后一方批准时分配标准编号。"),
+    Stage.PUBLISHED: gettext_lazy("发布公告，标准进入标准目录；在规定期限内免费公开标准文本。"),
+    Stage.FILED: gettext_lazy("向国务院标准化行政主管部门备案。"),
+    Stage.REJECTED: gettext_lazy("评估后不予立项，并说明理由。"),
+    Stage.TERMINATED: gettext_lazy("因情况变化终止制修订，并说明理由。"),
 }
 
 WHO = {
-    perms.can_evaluate: _lazy("参与地区主管部门的标准化管理员"),
-    perms.can_reject: _lazy("参与地区主管部门的标准化管理员"),
-    perms.can_approve: _lazy("参与地区主管部门的标准化管理员（各方分别批准）"),
-    perms.can_close_public_comment: _lazy("参与地区主管部门的标准化管理员（到期后系统自动结束）"),
-    perms.can_plan: _lazy("牵头主管部门的标准化管理员"),
-    perms.can_terminate: _lazy("牵头主管部门的标准化管理员"),
-    perms.can_publish: _lazy("牵头主管部门的标准化管理员"),
-    perms.can_file: _lazy("牵头主管部门的标准化管理员"),
-    perms.can_start_drafting: _lazy("主管部门管理员、行业主管部门或提出单位、起草单位"),
-    perms.can_open_public_comment: _lazy("主管部门管理员、行业主管部门或提出单位、起草单位"),
-    perms.can_send_to_technical_review: _lazy("起草单位、行业主管部门或提出单位"),
-    perms.can_submit_for_approval: _lazy("起草单位、行业主管部门或提出单位"),
-    perms.can_request_extension: _lazy("起草单位、行业主管部门或提出单位"),
-    perms.can_set_reviewers: _lazy("主管部门管理员、归口技术委员会"),
-    perms.can_return_for_rework: _lazy("主管部门管理员、归口技术委员会"),
-    perms.can_vote: _lazy("审查专家（起草单位人员除外）"),
+    perms.can_evaluate: gettext_lazy("参与地区主管部门的标准化管理员"),
+    perms.can_reject: gettext_lazy("参与地区主管部门的标准化管理员"),
+    perms.can_approve: gettext_lazy("参与地区主管部门的标准化管理员（各方分别批准）"),
+    perms.can_close_public_comment: gettext_lazy(
+        "参与地区主管部门的标准化管理员（到期后系统自动结束）"),
+    perms.can_plan: gettext_lazy("牵头主管部门的标准化管理员"),
+    perms.can_terminate: gettext_lazy("牵头主管部门的标准化管理员"),
+    perms.can_publish: gettext_lazy("牵头主管部门的标准化管理员"),
+    perms.can_file: gettext_lazy("牵头主管部门的标准化管理员"),
+    perms.can_start_drafting: gettext_lazy("主管部门管理员、行业主管部门或提出单位、起草单位"),
+    perms.can_open_public_comment: gettext_lazy("主管部门管理员、行业主管部门或提出单位、起草单位"),
+    perms.can_send_to_technical_review: gettext_lazy("起草单位、行业主管部门或提出单位"),
+    perms.can_submit_for_approval: gettext_lazy("起草单位、行业主管部门或提出单位"),
+    perms.can_request_extension: gettext_lazy("起草单位、行业主管部门或提出单位"),
+    perms.can_set_reviewers: gettext_lazy("主管部门管理员、归口技术委员会"),
+    perms.can_return_for_rework: gettext_lazy("主管部门管理员、归口技术委员会"),
+    perms.can_vote: gettext_lazy("审查专家（起草单位人员除外）"),
 }
 
 PERIODS = {
-    Stage.PROPOSED: [("evaluation", _lazy("立项评估"))],
-    Stage.PLANNED: [("drafting", _lazy("完成起草（计划期限）"))],
-    Stage.DRAFTING: [("drafting", _lazy("完成起草（计划期限）"))],
-    Stage.PUBLIC_COMMENT: [("public_comment_min", _lazy("征求意见期（不少于）"))],
-    Stage.SUBMITTED: [("approval", _lazy("批准决定"))],
-    Stage.PUBLISHED: [("filing", _lazy("备案（自发布之日起）")),
-                      ("public_text", _lazy("免费公开文本（自发布之日起）"))],
+    Stage.PROPOSED: [("evaluation", gettext_lazy("立项评估"))],
+    Stage.PLANNED: [("drafting", gettext_lazy("完成起草（计划期限）"))],
+    Stage.DRAFTING: [("drafting", gettext_lazy("完成起草（计划期限）"))],
+    Stage.PUBLIC_COMMENT: [("public_comment_min", gettext_lazy("征求意见期（不少于）"))],
+    Stage.SUBMITTED: [("approval", gettext_lazy("批准决定"))],
+    Stage.PUBLISHED: [("filing", gettext_lazy("备案（自发布之日起）")),
+                      ("public_text", gettext_lazy("免费公开文本（自发布之日起）"))],
 }
 
 
