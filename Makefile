@@ -34,6 +34,7 @@ run: install
 	DEBUG=1 $(BIN)/biaozhun collectstatic --noinput --verbosity 0
 	DEBUG=1 $(BIN)/biaozhun load_sample
 	DEBUG=1 $(BIN)/biaozhun load_demo_projects
+	DEBUG=1 $(BIN)/biaozhun load_demo_participation
 	DEBUG=1 BIAOZHUN_SAMPLE_DATA=1 $(BIN)/biaozhun serve --host $(HOST) --port $(PORT)
 
 test: install-test
