@@ -212,6 +212,10 @@ class Deadline(models.Model):
         _("暂定"), default=False,
         help_text=_("计算涉及尚未录入节假日安排的年份，按周一至周五计算"))
     basis = models.CharField(_("计算依据"), max_length=100, blank=True)
+    # What the date was computed from, so a provisional date can be recomputed once the
+    # holidays of its year are entered (blank for dates set by hand).
+    period = models.CharField(_("期限名称"), max_length=40, blank=True)
+    starts_on = models.DateField(_("起算日"), null=True, blank=True)
     responsible = models.ForeignKey(Organization, models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("责任单位"))
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

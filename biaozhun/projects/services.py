@@ -89,7 +89,9 @@ def _open_deadline(project: Project, *, kind: str, start: date, period: str,
         provisional, basis = False, "指定日期"
     deadline = Deadline.objects.create(project=project, kind=kind, due_on=due_on,
                                        provisional=provisional, basis=basis,
-                                       responsible=responsible)
+                                       responsible=responsible,
+                                       period=period if provisional else "",
+                                       starts_on=start if provisional else None)
     record_event(project, kind=EventKind.DEADLINE_SET, by=by, payload={
         "deadline": kind, "due_on": due_on.isoformat(), "provisional": provisional,
         "basis": basis})
@@ -647,13 +649,16 @@ class DailyReport:
     closed_comment_periods: list[int]
     overdue: int
     reminded: int
+    recomputed: int = 0
 
 
 def run_daily(*, today: date | None = None) -> DailyReport:
-    """Close finished comment periods, mark missed deadlines, send reminders. Idempotent."""
+    """Recompute provisional deadlines, close finished comment periods, mark missed
+    deadlines, send reminders. Idempotent."""
     from biaozhun.projects.notifications import send_reminders
 
     today = today or timezone.localdate()
+    recomputed = recompute_provisional_deadlines()  # first: the others read the dates
     closed = close_due_comment_periods(today=today)
     overdue = 0
     for deadline in Deadline.objects.filter(met_at__isnull=True, due_on__lt=today,
@@ -667,4 +672,31 @@ def run_daily(*, today: date | None = None) -> DailyReport:
                     "deadline": deadline.kind, "due_on": deadline.due_on.isoformat()})
                 overdue += updated
     reminded = send_reminders(today=today)
-    return DailyReport(closed_comment_periods=closed, overdue=overdue, reminded=reminded)
+    return DailyReport(closed_comment_periods=closed, overdue=overdue, reminded=reminded,
+                       recomputed=recomputed)
+
+
+def recompute_provisional_deadlines() -> int:
+    """Open provisional deadlines computed again once their year's holidays are entered.
+
+    A changed date (or the same date, now certain) is recorded on the project's trail with
+    the system as actor. Returns how many deadlines became certain.
+    """
+    settled = 0
+    for deadline in Deadline.objects.filter(met_at__isnull=True, provisional=True).exclude(
+            period="").select_related("project"):
+        due = workdays.due(deadline.starts_on, deadline.period)
+        if due.provisional:
+            continue  # that year is still missing
+        with transaction.atomic():
+            project = lock(deadline.project)
+            if not Deadline.objects.filter(pk=deadline.pk, provisional=True).update(
+                    due_on=due.on, provisional=False, basis=due.basis):
+                continue
+            record_event(project, kind=EventKind.DEADLINE_SET, by=None,
+                         note="节假日安排已录入，期限重新计算", payload={
+                             "deadline": deadline.kind, "due_on": due.on.isoformat(),
+                             "was": deadline.due_on.isoformat(), "provisional": False,
+                             "basis": due.basis})
+            settled += 1
+    return settled

@@ -101,6 +101,36 @@ def test_a_period_that_reaches_into_a_missing_year_is_provisional(cast, clock):
     assert (deadline.due_on, deadline.provisional) == (date(2027, 1, 18), True)
 
 
+def test_a_provisional_deadline_is_recomputed_once_its_year_is_entered(cast, clock):
+    from biaozhun.core.models import WorkCalendarDay, WorkCalendarYear
+    from biaozhun.projects.services import run_daily
+
+    clock.today = date(2026, 12, 21)
+    project = make_project(cast)
+    assert run_daily().recomputed == 0  # 2027 still unknown: nothing to settle
+    # The State Council publishes 2027: New Year's Day on Friday 1 January, and a make-up
+    # working Saturday on 9 January (made up for this test).
+    WorkCalendarYear.objects.create(year=2027, source="manual")
+    WorkCalendarDay.objects.create(date=date(2027, 1, 1), is_workday=False, name="元旦",
+                                   source="manual")
+    WorkCalendarDay.objects.create(date=date(2027, 1, 9), is_workday=True,
+                                   name="调休上班（元旦）", source="manual")
+    expected = workdays.due(date(2026, 12, 21), "evaluation")
+    assert expected.provisional is False
+    project.refresh_from_db()
+    before = project.event_count
+    assert run_daily().recomputed == 1
+    deadline = _deadline(project, "evaluation")
+    assert (deadline.due_on, deadline.provisional, deadline.basis) == (
+        expected.on, False, expected.basis)
+    event = ProjectEvent.objects.filter(project=project).order_by("-seq").first()
+    assert (event.kind, event.actor_id, event.note, event.payload["was"]) == (
+        "deadline_set", None, "节假日安排已录入，期限重新计算", "2027-01-18")
+    project.refresh_from_db()
+    assert project.event_count == before + 1
+    assert run_daily().recomputed == 0  # idempotent
+
+
 def test_a_period_inside_a_known_year_is_not_provisional(cast, clock):
     clock.today = date(2026, 11, 2)
     project = make_project(cast)

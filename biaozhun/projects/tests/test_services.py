@@ -986,7 +986,8 @@ def test_the_daily_command_reports_what_it_did(cast, clock):
     clock.today = workdays.due(clock.today, "evaluation").on + timedelta(days=1)
     out = StringIO()
     call_command("run_projects_daily", stdout=out)
-    assert out.getvalue() == "征求意见结束 0 个项目；新增逾期 1 项；发送提醒 0 封。\n"
+    assert out.getvalue() == ("征求意见结束 0 个项目；新增逾期 1 项；发送提醒 0 封；"
+                              "暂定期限重新计算后确定 0 项。\n")
     assert Deadline.objects.get(project=project).overdue_since == clock.today
 
 

@@ -1,7 +1,8 @@
 """The daily run of the lifecycle: `biaozhun run_projects_daily [--date YYYY-MM-DD]`.
 
 Closes comment periods that ended, marks missed deadlines overdue (an event on the project's
-record, the system as actor) and mails reminders before deadlines. Idempotent: run it as
+record, the system as actor), mails reminders before deadlines, and recomputes provisional
+deadlines once the holidays of their year have been entered. Idempotent: run it as
 often as you like.
 """
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         report = run_daily(today=today)
         self.stdout.write(
             f"征求意见结束 {len(report.closed_comment_periods)} 个项目；"
-            f"新增逾期 {report.overdue} 项；发送提醒 {report.reminded} 封。")
+            f"新增逾期 {report.overdue} 项；发送提醒 {report.reminded} 封；"
+            f"暂定期限重新计算后确定 {report.recomputed} 项。")
 
 
 def _parse(text: str) -> date:
