@@ -92,3 +92,23 @@ def test_renaming_an_organisation_or_committee_refreshes_its_editions():
     committee.name = "全国丙标准化技术委员会"
     committee.save()
     assert (found("甲市"), found("乙市"), found("丙标准化")) == ([], [standard.code], [standard.code])
+
+
+def test_postgresql_copy_follows_every_write_including_truncate():
+    from django.db import connection
+
+    from biaozhun.search import index
+
+    if connection.vendor != "postgresql":
+        pytest.skip("search_document is the PostgreSQL layout")
+    standard = make_standard("GB/T 6-2020", title_zh="电梯 安全要求", issued_on=date(2020, 1, 1))
+    Standard.objects.filter(pk=standard.pk).update(year=2021)
+    Standard.objects.filter(pk=standard.pk).update(code="GB/T 6-2021")  # not indexed: no write
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT doc_key, {index.VECTOR} = vector FROM catalog_standard "
+                       f"JOIN {index.DOCS} ON doc_key = {index.doc_key_sql()}")
+        assert cursor.fetchall() == [(get_backend().keys(parse_terms("电梯"))[0], True)]
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
+        cursor.execute("TRUNCATE catalog_standard CASCADE")
+        cursor.execute(f"SELECT COUNT(*) FROM {index.DOCS}")
+        assert cursor.fetchone()[0] == 0

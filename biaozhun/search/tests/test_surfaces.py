@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from biaozhun.catalog.tests.factories import make_standard, relate
+from biaozhun.search import backends
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,11 @@ def catalogue():
 
 def test_search_page_shows_ranked_highlighted_hits_and_facets(client, catalogue,
                                                                django_assert_num_queries):
-    with django_assert_num_queries(4):  # keys, window rows, their ICS fields, the page
+    # Keys, window rows, their ICS fields, the page; PostgreSQL also reads ANALYZE's frequent
+    # lexemes (once every five minutes) to choose between walking the keys and GIN.
+    backends._stats.clear()
+    extra = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(4 + extra):
         response = client.get("/search/", {"q": "食品安全"})
     html = response.content.decode()
     assert response.status_code == 200
