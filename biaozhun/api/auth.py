@@ -41,3 +41,16 @@ class SessionAuth(NinjaSessionAuth):
 
 
 token_or_session = [TokenAuth(), SessionAuth()]
+
+
+def caller(request):
+    """The caller of a public read: a bearer token's user, else the session's, else None.
+
+    An unusable token on a public read is not an error; the caller is simply anonymous.
+    """
+    if request.headers.get("Authorization"):
+        user = TokenAuth()(request)
+        if user is not None:
+            return user
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None

@@ -8,13 +8,10 @@ whether the consultation is open, or the project's stage allows it, the services
   administration and the project's participants.
 """
 
+from biaozhun.accounts.permissions import is_signed_in as _signed_in
 from biaozhun.accounts.selectors import organization_ids
 from biaozhun.consultations.models import Consultation, PublicProposal
 from biaozhun.projects import permissions as project_perms
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def administers_organization(user, administration_id: int | None) -> bool:

@@ -32,6 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from biaozhun.accounts.models import Membership, Organization
+from biaozhun.accounts.permissions import is_signed_in as _signed_in
 from biaozhun.consultations import permissions as perms
 from biaozhun.consultations.abuse import RateLimited, check_challenge, check_rate
 from biaozhun.consultations.importing import (
@@ -122,9 +123,6 @@ class ProposalData:
     organization: str = ""
     email: str = ""
 
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def _limit() -> int:

@@ -22,7 +22,7 @@ from ninja.responses import Status as HttpStatus
 
 from biaozhun import codes
 from biaozhun.accounts.models import Organization, User
-from biaozhun.api.auth import TokenAuth, token_or_session
+from biaozhun.api.auth import caller, token_or_session
 from biaozhun.api.errors import (
     Id,
     InvalidOut,
@@ -463,17 +463,6 @@ def _fresh(project_id: int, request: HttpRequest) -> dict:
     return project_payload(_project(project_id), request.user)
 
 
-def _caller(request: HttpRequest):
-    """The caller of a public read: a bearer token's user, else the session's (or anonymous).
-
-    An unusable token on a public read is not an error; the caller is simply anonymous.
-    """
-    if request.headers.get("Authorization"):
-        user = TokenAuth()(request)
-        if user is not None:
-            return user
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -552,7 +541,7 @@ def adjust_numbers(request):
 def get_project(request, project_id: int):
     """项目的公开信息：参与地区、起草单位、期限、材料、表决结果、查新结果；
     `actions` 为调用者（令牌或登录会话）现在可执行的操作。"""
-    return project_payload(_project(project_id), _caller(request))
+    return project_payload(_project(project_id), caller(request))
 
 
 @router.get("/projects/{int:project_id}/events", url_name="project_events",

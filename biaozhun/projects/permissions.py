@@ -8,12 +8,9 @@ when both say yes.
 import rules
 
 from biaozhun.accounts import roles
+from biaozhun.accounts.permissions import is_signed_in as _signed_in
 from biaozhun.accounts.selectors import organization_ids
 from biaozhun.projects.models import DocumentKind, Project
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def _jurisdiction_ids(project: Project) -> set[int]:

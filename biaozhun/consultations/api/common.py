@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
 
-from biaozhun.api.auth import TokenAuth
 from biaozhun.api.errors import MESSAGES, NotFound, json_response, parse_body, refusals
 from biaozhun.consultations import permissions, selectors, services
 from biaozhun.consultations.abuse import RateLimited
@@ -59,15 +58,6 @@ def _body(request: HttpRequest, schema: type[Schema]):
     return parse_body(request, schema, messages=_MESSAGES)
 
 
-def _caller(request: HttpRequest):
-    """The caller of an open read: a bearer token's user, else the session's, else None (an
-    unusable token on an open read is not an error; the caller is simply anonymous)."""
-    if request.headers.get("Authorization"):
-        user = TokenAuth()(request)
-        if user is not None:
-            return user
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 # --- Payloads ---------------------------------------------------------------------------------

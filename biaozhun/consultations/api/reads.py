@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from ninja import Query
 
-from biaozhun.api.auth import token_or_session
+from biaozhun.api.auth import caller, token_or_session
 from biaozhun.api.errors import InvalidOut
 from biaozhun.api.schemas import ErrorOut
 from biaozhun.consultations import permissions, selectors, tables
 from biaozhun.consultations.api.common import (
-    _caller,
     _consultation,
     _detail,
     _op_id,
@@ -62,7 +61,7 @@ def list_consultations(request, params: Query[ConsultationQuery]):
 def get_consultation(request, consultation_id: int):
     """征求意见的公开信息：期限、状态、征求意见稿和编制说明的阅读与下载地址。
     定向征求意见只对受邀单位和专家、主管部门及项目参与方可见（须带令牌或登录）。"""
-    return _detail(_consultation(consultation_id, _caller(request)))
+    return _detail(_consultation(consultation_id, caller(request)))
 
 
 @router.get("/consultations/{int:consultation_id}/comments", url_name="consultation_comments",
@@ -73,7 +72,7 @@ def list_public_comments(request, consultation_id: int, params: Query[PageQuery]
     """征求意见结束后公开的意见及其处理意见（按序号）。结束前返回空列表和
     `"published": false`。只含已确认、未屏蔽的意见；提出人只在本人同意时显示姓名和单位，
     否则显示提出方类型；从不包含电子邮箱、IP 地址或屏蔽信息。"""
-    consultation = _consultation(consultation_id, _caller(request))
+    consultation = _consultation(consultation_id, caller(request))
     published = consultation.is_public and consultation.is_closed
     comments = selectors.public_comments(consultation)
     page = comments[params.offset:params.offset + params.limit] if published else []
@@ -91,7 +90,7 @@ def get_disposition_table(request, consultation_id: int, params: Query[PageQuery
     """意见汇总处理表的行（用 `limit`/`offset` 分页）和汇总（按处理意见、按提出方类型）。
     公众在征求意见结束后可见，提出人只在本人同意时显示姓名；起草单位和主管部门（令牌或登录）随时可见工作版
     （姓名和单位）。两种版本都不含电子邮箱、IP 地址和被屏蔽的意见。"""
-    user = _caller(request)
+    user = caller(request)
     consultation = _consultation(consultation_id, user)
     title, details = tables.heading(consultation)
     if permissions.can_see_disposition_work(user, consultation):

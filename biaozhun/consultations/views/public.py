@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from biaozhun.accounts.forms import client_ip
+from biaozhun.accounts.permissions import is_signed_in as _signed_in
 from biaozhun.consultations import permissions, selectors, services
 from biaozhun.consultations.abuse import RateLimited
 from biaozhun.consultations.forms import (
@@ -54,9 +55,6 @@ DOCUMENTS = {"draft": gettext_lazy("征求意见稿"), "explanation": gettext_la
 DOCX_CACHE_SECONDS = 24 * 3600
 DOCX_MAX_BLOCKS = 5_000  # paragraphs and tables shown in the page; the file has the rest
 
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def _consultation_or_404(request, pk) -> Consultation:
