@@ -90,10 +90,6 @@ class Consultation(TimeStampedModel):
         return self.state_on()
 
     @property
-    def is_open(self) -> bool:
-        return self.state == self.State.OPEN
-
-    @property
     def is_closed(self) -> bool:
         return self.state == self.State.CLOSED
 

@@ -238,10 +238,6 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.met_at is None
-
 
 class ExtensionRequest(models.Model):
     """A request to move a plan deadline, made before it passes; decided by the administration."""

@@ -90,11 +90,6 @@ def reviews(user, project: Project) -> bool:
     return _signed_in(user) and user.pk in _reviewer_ids(project)
 
 
-def can_view(user, project: Project) -> bool:
-    # Projects are public from proposal on (transparency at 立项, 制订 and 发布).
-    return True
-
-
 def can_propose(user) -> bool:
     return _signed_in(user)
 

@@ -50,8 +50,7 @@ def change_stage(project: Project, *, to: str, by, note: str = "", payload: dict
 
     Must run inside the caller's transaction, on a row from `lock()`.
     """
-    if to not in ALLOWED[project.stage]:
-        raise InvalidTransition(project.stage, to, ["流程不允许此操作"])
+    _check_move(project, to)
     if check_guards:
         reasons = reasons_against(project, to)
         if reasons:
@@ -72,7 +71,7 @@ def _require(allowed: bool) -> None:
 
 
 def _check_move(project: Project, to: str) -> None:
-    """Refuse early (before any write) when the table or a guard forbids the move."""
+    """Refuse early, before any write, when the transition table forbids the move."""
     if to not in ALLOWED[project.stage]:
         raise InvalidTransition(project.stage, to, ["流程不允许此操作"])
 

@@ -7,11 +7,8 @@ anonymous report is a capability: whoever holds its link may read it until it ex
 
 from django.utils import timezone
 
+from biaozhun.accounts.permissions import is_signed_in as _signed_in
 from biaozhun.validity.models import Notification, ValidityCheck, WatchList
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def can_view_check(user, check: ValidityCheck) -> bool:

@@ -472,3 +472,4 @@ def test_admin_pages_render_and_search(admin_client):
     assert admin_client.get(reverse("admin:core_workcalendarday_add")).status_code == 200
     assert admin_client.get(reverse("admin:core_workcalendaryear_change",
                                     args=[2024])).status_code == 200
+

@@ -296,3 +296,15 @@ def test_the_dashboard_measures_openness_from_settled_deadlines(cast):
     openness = {label: (done, total) for label, done, total in selectors.dashboard().openness}
     assert openness == {"标准文本按期免费公开": (0, 1), "按期备案": (0, 1),
                         "按期完成立项评估": (1, 1), "按计划期限完成起草": (1, 1)}
+
+
+@pytest.mark.parametrize("command", ["run_projects_daily", "close_consultations"])
+def test_daily_commands_refuse_a_malformed_date_and_do_nothing(db, command):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from biaozhun.projects.models import ProjectEvent
+
+    with pytest.raises(CommandError, match="'2026-13-01': 日期格式应为 YYYY-MM-DD"):
+        call_command(command, "--date", "2026-13-01")
+    assert ProjectEvent.objects.count() == 0

@@ -6,10 +6,9 @@ deadlines once the holidays of their year have been entered. Idempotent: run it 
 often as you like.
 """
 
-from datetime import date
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from biaozhun.core.cli import iso_date
 from biaozhun.projects.services import run_daily
 
 
@@ -17,21 +16,12 @@ class Command(BaseCommand):
     help = "Close finished comment periods, mark overdue deadlines and send reminders."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="act as if today were this day (YYYY-MM-DD)")
+        parser.add_argument("--date", type=iso_date,
+                            help="act as if today were this day (YYYY-MM-DD)")
 
     def handle(self, *args, date=None, **options):
-        today = None
-        if date:
-            try:
-                today = _parse(date)
-            except ValueError as exc:
-                raise CommandError(f"--date {date!r}: 日期格式应为 YYYY-MM-DD") from exc
-        report = run_daily(today=today)
+        report = run_daily(today=date)
         self.stdout.write(
             f"征求意见结束 {len(report.closed_comment_periods)} 个项目；"
             f"新增逾期 {report.overdue} 项；发送提醒 {report.reminded} 封；"
             f"暂定期限重新计算后确定 {report.recomputed} 项。")
-
-
-def _parse(text: str) -> date:
-    return date.fromisoformat(text)
