@@ -26,7 +26,11 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django's live server and ORM
     # calls in the test are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI runs these beside the other tests on two cores: give assertions the same patience
+    # as actions (Playwright's default for expect() is 5 s) so a slow page is not a failure.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
