@@ -7,19 +7,20 @@ page of a term that matches a million rows is read without sorting, and status /
 filters and their facet counts are rowid ranges, answered without reading the table. Triggers
 keep it current on every INSERT / UPDATE / DELETE of the catalogue table (imports included).
 
-PostgreSQL: the same column as a stored generated `tsvector('simple')` (`search_vector`;
-tokens are already normalised, `simple` only splits on spaces) with a GIN index, plus a B-tree
-on the same rank expression (both read by `similar.py`). Search reads a narrow copy,
-`search_document(doc_key, vector)`, written in document-key order and kept current by
-triggers, with its own GIN index: a frequent term is answered by walking its primary key in
-rank order and testing each vector, which sits inline (STORAGE MAIN) on pages read one after
-another, instead of a random heap page plus TOAST reads of the wide catalogue row per
-candidate (measured at 1M: `本文件`, 10,001 keys, 87 ms → 9 ms). Django does not know
-either; every writer names its columns, and PostgreSQL computes the rest.
+PostgreSQL: `search_document(doc_key, vector)`, the column as a `tsvector('simple')` (tokens
+are already normalised, `simple` only splits on spaces) keyed by the same document key, written
+in key order and kept current by triggers, with a GIN index. A rare term is read through GIN;
+a frequent one by walking the primary key in rank order and testing each vector, which sits
+inline (STORAGE MAIN) on pages read one after another (measured at 1M: `本文件`, 10,001 keys,
+9 ms; through the wide, TOASTed catalogue row 87 ms). Until 2026-11-25 the catalogue table
+also held a stored `search_vector` column with its own GIN and a rank B-tree: the same data
+indexed twice (migration 0003 drops them). Django does not know either table; every writer
+names its columns, and the triggers do the rest.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 
@@ -29,11 +30,17 @@ from biaozhun.core.text import search_text
 
 FTS = "search_standard_fts"
 DOC_VIEW = "search_standard_doc"
-GIN = "search_standard_gin"
-VECTOR = "search_vector"
-RANK_INDEX = "search_standard_rank"
 DOCS = "search_document"  # PostgreSQL: (doc_key, vector) in doc-key order
 DOCS_GIN = "search_document_gin"
+LEXEMES = "search_lexeme"  # PostgreSQL: documents holding each lexeme, as of the last count
+# PostgreSQL: filter values written into each vector as lexemes no query text can produce
+# (`~issuer:DB43/T`, `~issuer:DB43`, `~nature:mandatory`), so that GIN intersects them with
+# the words instead of the catalogue being probed per match.
+TAG = "~{}:{}"
+# Before migration 0003 (PostgreSQL): a stored vector column on the catalogue table, its GIN
+# index and a rank B-tree; dropped wherever they are found.
+LEGACY_VECTOR = "search_vector"
+LEGACY_INDEXES = ("search_standard_gin", "search_standard_rank")
 
 STATUS_ORDER = ("current", "upcoming", "superseded", "abolished")
 # Enterprise standards are half of any catalogue and the least authoritative: last.
@@ -105,11 +112,12 @@ def _sqlite_create() -> list[str]:
     ]
 
 
+def _pg_legacy_drop() -> list[str]:
+    return [*(f"DROP INDEX IF EXISTS {name}" for name in LEGACY_INDEXES),
+            f"ALTER TABLE catalog_standard DROP COLUMN IF EXISTS {LEGACY_VECTOR}"]
+
+
 def _pg_drop() -> list[str]:
-    return [f"DROP INDEX IF EXISTS {GIN}", f"DROP INDEX IF EXISTS {RANK_INDEX}"]
-
-
-def _pg_docs_drop() -> list[str]:
     return [
         "DROP TRIGGER IF EXISTS search_document_ins_del ON catalog_standard",
         "DROP TRIGGER IF EXISTS search_document_upd ON catalog_standard",
@@ -117,25 +125,71 @@ def _pg_docs_drop() -> list[str]:
         "DROP FUNCTION IF EXISTS search_document_sync()",
         "DROP FUNCTION IF EXISTS search_document_truncate()",
         f"DROP TABLE IF EXISTS {DOCS}",
+        f"DROP TABLE IF EXISTS {LEXEMES}",
+        *_pg_legacy_drop(),
     ]
 
 
-def _pg_drop_all() -> list[str]:
-    return [*_pg_docs_drop(), *_pg_drop(),
-            f"ALTER TABLE catalog_standard DROP COLUMN IF EXISTS {VECTOR}"]
+def tag(name: str, value: str) -> str:
+    """The lexeme standing for a filter value (`issuer`: a prefix, `GB` covering GB/T)."""
+    return TAG.format(name, value.replace(" ", ""))
 
 
-def _pg_docs_create() -> list[str]:
-    """The narrow copy, filled in key order (so a walk of its primary key reads pages one
-    after another), its GIN index and the triggers that keep it current."""
+def _vector_sql(alias: str) -> str:
+    """The words, then the tags: the nature, and the prefix with each of its shorter
+    "/"-prefixes (`DB43/T` is tagged `DB43/T` and `DB43`), as the issuer filter reads it."""
+    parts = f"string_to_array({alias}prefix, '/')"
+    return (f"(to_tsvector('simple'::regconfig, COALESCE({alias}search_text, '')) || "
+            f"array_to_tsvector(ARRAY(SELECT '{TAG.format('issuer', '')}' || "
+            f"array_to_string(({parts})[1:n], '/') FROM generate_series(1, "
+            f"cardinality({parts})) n) || ('{TAG.format('nature', '')}' || "
+            f"COALESCE({alias}nature, ''))))")
+
+
+INDEXED_COLUMNS = ("search_text", "status", "level", "year", "prefix", "nature")
+
+
+PARTITION_ROWS = 100_000  # PostgreSQL: documents per partition of search_document
+MAX_PARTITIONS = 64
+
+
+def partition_bounds(cursor, rows_per_partition: int | None = None) -> list[int]:
+    """Document keys that cut the catalogue, in key order, into partitions of about
+    PARTITION_ROWS documents (none below 1.5 partitions' worth: one partition)."""
+    size = rows_per_partition or PARTITION_ROWS
+    cursor.execute("SELECT COUNT(*) FROM catalog_standard")
+    count = cursor.fetchone()[0]
+    parts = min(MAX_PARTITIONS, max(1, round(count / size)))
+    if parts == 1:
+        return []
+    cursor.execute(f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY "
+                   f"{doc_key_sql()}) FROM catalog_standard",
+                   [[k / parts for k in range(1, parts)]])
+    return sorted(set(cursor.fetchone()[0]))
+
+
+def _pg_create(cursor, rows_per_partition: int | None = None) -> list[str]:
+    """The table, partitioned by ranges of the document key and filled in key order (so a
+    walk of its primary key reads pages one after another, and a word's matches are read
+    through GIN one partition at a time, in rank order, stopping when enough are found), its
+    GIN index and the triggers that keep it current."""
     new, old = doc_key_sql("NEW."), doc_key_sql("OLD.")
-    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}"
-                          for c in ("search_text", "status", "level", "year"))
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in INDEXED_COLUMNS)
+    edges = ["MINVALUE", *map(str, partition_bounds(cursor, rows_per_partition)), "MAXVALUE"]
+    partitions = [f"CREATE TABLE {DOCS}_p{i:03d} PARTITION OF {DOCS} "
+                  f"FOR VALUES FROM ({edges[i]}) TO ({edges[i + 1]})"
+                  for i in range(len(edges) - 1)]
     return [
-        f"CREATE TABLE {DOCS} (doc_key bigint PRIMARY KEY, vector tsvector NOT NULL)",
+        f"CREATE TABLE {DOCS} (doc_key bigint PRIMARY KEY, vector tsvector NOT NULL) "
+        "PARTITION BY RANGE (doc_key)",
         f"ALTER TABLE {DOCS} ALTER COLUMN vector SET STORAGE MAIN",
-        f"INSERT INTO {DOCS} (doc_key, vector) SELECT {doc_key_sql()}, COALESCE({VECTOR}, '') "
-        "FROM catalog_standard ORDER BY 1",
+        *partitions,
+        f"ALTER TABLE {DOCS} ALTER COLUMN vector SET STORAGE MAIN",  # every partition
+        f"CREATE TABLE {LEXEMES} (word text PRIMARY KEY, ndoc integer NOT NULL)",
+        # Sort the keys, not the vectors: the vector is computed from the row fetched by id.
+        f"INSERT INTO {DOCS} (doc_key, vector) SELECT k.doc_key, {_vector_sql('s.')} "
+        f"FROM (SELECT {doc_key_sql()} AS doc_key, id FROM catalog_standard ORDER BY 1) k "
+        "JOIN catalog_standard s ON s.id = k.id ORDER BY k.doc_key",
         f"CREATE INDEX {DOCS_GIN} ON {DOCS} USING gin (vector)",
         f"""CREATE FUNCTION search_document_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -143,7 +197,7 @@ BEGIN
     DELETE FROM {DOCS} WHERE doc_key = {old};
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    INSERT INTO {DOCS} (doc_key, vector) VALUES ({new}, COALESCE(NEW.{VECTOR}, ''))
+    INSERT INTO {DOCS} (doc_key, vector) VALUES ({new}, {_vector_sql('NEW.')})
     ON CONFLICT (doc_key) DO UPDATE SET vector = EXCLUDED.vector;
   END IF;
   RETURN NULL;
@@ -155,22 +209,11 @@ BEGIN
 END $$""",
         "CREATE TRIGGER search_document_ins_del AFTER INSERT OR DELETE ON catalog_standard "
         "FOR EACH ROW EXECUTE FUNCTION search_document_sync()",
-        "CREATE TRIGGER search_document_upd AFTER UPDATE OF search_text, status, level, year "
+        f"CREATE TRIGGER search_document_upd AFTER UPDATE OF {', '.join(INDEXED_COLUMNS)} "
         f"ON catalog_standard FOR EACH ROW WHEN ({changed}) "
         "EXECUTE FUNCTION search_document_sync()",
         "CREATE TRIGGER search_document_trunc AFTER TRUNCATE ON catalog_standard "
         "FOR EACH STATEMENT EXECUTE FUNCTION search_document_truncate()",
-    ]
-
-
-def _pg_create() -> list[str]:
-    return [
-        f"ALTER TABLE catalog_standard ADD COLUMN IF NOT EXISTS {VECTOR} tsvector GENERATED "
-        "ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
-        f"CREATE INDEX IF NOT EXISTS {GIN} ON catalog_standard USING gin ({VECTOR})",
-        f"CREATE INDEX IF NOT EXISTS {RANK_INDEX} ON catalog_standard (({rank_sql()}), id)",
-        *_pg_docs_drop(),
-        *_pg_docs_create(),
     ]
 
 
@@ -185,14 +228,14 @@ def install(schema_editor=None) -> None:
             for sql in _sqlite_triggers():
                 cursor.execute(sql)
         elif vendor == "postgresql":
-            for sql in _pg_create():
+            for sql in [*_pg_drop(), *_pg_create(cursor)]:
                 cursor.execute(sql)
 
 
 def uninstall(schema_editor=None) -> None:
     with connection.cursor() as cursor:
         for sql in (_sqlite_drop() if connection.vendor == "sqlite" else
-                    _pg_drop_all() if connection.vendor == "postgresql" else []):
+                    _pg_drop() if connection.vendor == "postgresql" else []):
             cursor.execute(sql)
 
 
@@ -307,25 +350,49 @@ def _sqlite_build(cursor) -> None:
 
 
 def relayout() -> None:
-    """Migration 0002: SQLite rebuilds the FTS5 table from the stored column (dropping the
-    one-character prefix index of databases built before); PostgreSQL (re)creates
-    `search_document` from the stored vectors."""
+    """Migrations 0002 and 0003: SQLite rebuilds the FTS5 table from the stored column
+    (dropping the one-character prefix index of databases built before); PostgreSQL drops the
+    catalogue's own vector column and indexes and (re)creates `search_document`."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for sql in _sqlite_drop():
                 cursor.execute(sql)
             _sqlite_build(cursor)
         elif connection.vendor == "postgresql":
-            for sql in [*_pg_docs_drop(), *_pg_docs_create()]:
+            for sql in [*_pg_drop(), *_pg_create(cursor)]:
                 cursor.execute(sql)
+            count_lexemes(cursor)
+            cursor.execute(f"ANALYZE {DOCS}")
 
 
-def drop_documents() -> None:
-    """Reverse of `relayout` on PostgreSQL (the SQLite table stays as it is)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for sql in _pg_docs_drop():
-                cursor.execute(sql)
+def count_lexemes(cursor=None) -> None:
+    """PostgreSQL: refill `search_lexeme` with the number of documents holding each lexeme
+    (and the number of documents, under the empty word), which the backend reads to choose
+    between walking the keys and reading every match. Counts may lag behind the catalogue:
+    they only choose a plan, never a result. 27 s at 3.5M rows."""
+    if connection.vendor != "postgresql":
+        return
+    if cursor is None:
+        with transaction.atomic(), connection.cursor() as own:
+            count_lexemes(own)
+        return
+    cursor.execute(f"DELETE FROM {LEXEMES}")
+    cursor.execute(f"INSERT INTO {LEXEMES} (word, ndoc) SELECT word, ndoc FROM "
+                   f"ts_stat('SELECT vector FROM {DOCS}')")
+    cursor.execute(f"INSERT INTO {LEXEMES} (word, ndoc) SELECT '', COUNT(*) FROM {DOCS}")
+    cursor.execute(f"ANALYZE {LEXEMES}")
+
+
+def counts_stale(share: float = 0.1, floor: int = 1000) -> bool:
+    """PostgreSQL: whether the documents counted last time and those indexed now differ by
+    more than `share` of the former (and at least `floor`)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT ndoc FROM {LEXEMES} WHERE word = ''), "
+                       f"(SELECT COUNT(*) FROM {DOCS})")
+        counted, indexed = cursor.fetchone()
+    return abs(indexed - (counted or 0)) > max(floor, share * (counted or 0))
 
 
 def rebuild(*, recompute: bool = True, progress: Callable[[int, int], None] | None = None,
@@ -343,8 +410,7 @@ def rebuild(*, recompute: bool = True, progress: Callable[[int, int], None] | No
         with connection.cursor() as cursor:
             if vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # PostgreSQL: the stored vectors go too, computed once when the column returns.
-            for sql in _sqlite_drop() if vendor == "sqlite" else _pg_drop_all():
+            for sql in _sqlite_drop() if vendor == "sqlite" else _pg_drop():
                 cursor.execute(sql)
         if recompute:
             after, done = 0, 0
@@ -367,17 +433,21 @@ def rebuild(*, recompute: bool = True, progress: Callable[[int, int], None] | No
                 # CREATE INDEX on the table: run them now.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-                for sql in _pg_create():
+                for sql in _pg_create(cursor):
                     cursor.execute(sql)
         timings["index"] = time.perf_counter() - started
     if vendor == "postgresql":
+        started = time.perf_counter()
+        count_lexemes()
         with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DOCS}")
             cursor.execute("ANALYZE catalog_standard")
+        timings["statistics"] = time.perf_counter() - started
     return timings
 
 
 def size_bytes() -> int | None:
-    """Bytes the index occupies (FTS5 shadow tables / GIN + rank indexes)."""
+    """Bytes the index occupies (FTS5 shadow tables / `search_document` with its indexes)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             try:
@@ -386,10 +456,27 @@ def size_bytes() -> int | None:
             except Exception:  # dbstat not compiled in
                 return None
             return cursor.fetchone()[0]
-        # The indexes plus the stored vectors (their share of the table and its TOAST) and
-        # the narrow copy with its indexes.
-        cursor.execute(f"SELECT pg_relation_size(%s) + pg_relation_size(%s) + "
-                       f"pg_total_relation_size(%s) + "
-                       f"COALESCE(SUM(pg_column_size({VECTOR})), 0) FROM catalog_standard",
-                       [GIN, RANK_INDEX, DOCS])
+        cursor.execute("SELECT COALESCE(SUM(pg_total_relation_size(inhrelid)), 0)::bigint "
+                       "FROM pg_inherits WHERE inhparent = %s::regclass", [DOCS])
         return cursor.fetchone()[0]
+
+
+def partitions(cursor) -> list[tuple[str, int | None, int | None]]:
+    """PostgreSQL: the partitions of `search_document` in key order, each with its lowest key
+    and the key it stops before (None: unbounded). Read fresh each time: a rebuild moves
+    them."""
+    cursor.execute("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+                   "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+                   [DOCS])
+    found = []
+    for name, bound in cursor.fetchall():
+        low, high = _BOUND.match(bound).groups()
+        found.append((name, _edge(low), _edge(high)))
+    return sorted(found, key=lambda part: -2**63 if part[1] is None else part[1])
+
+
+_BOUND = re.compile(r"FOR VALUES FROM \((.+)\) TO \((.+)\)")
+
+
+def _edge(text: str) -> int | None:
+    return None if text in ("MINVALUE", "MAXVALUE") else int(text.strip("'"))

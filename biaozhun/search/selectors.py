@@ -32,7 +32,7 @@ from biaozhun.search import index
 from biaozhun.search.backends import ID_MASK, RankFilter, decode, get_backend
 from biaozhun.search.query import ParsedQuery, parse_query
 
-COUNT_CAP = 10_000  # matches counted exactly; beyond, "more than 10,000"
+COUNT_CAP = 10_000  # matches counted exactly; beyond, "more than 10,000" (PostgreSQL: maybe fewer)
 # With a nature / issuer / ICS / CCS filter every match is tested against the catalogue;
 # counting stops sooner (the hits themselves stay exact, page after page).
 ROW_FILTER_CAP = 1_000
@@ -89,16 +89,24 @@ def _rank_filter(filters: StandardFilters) -> RankFilter:
         year_from=filters.year_from, year_to=filters.year_to)
 
 
-def _row_where(filters: StandardFilters) -> tuple[str, list] | None:
-    """SQL for the filters that are not in the document key (nature, issuer, ICS, CCS)."""
-    row_only = StandardFilters(nature=filters.nature, issuer=filters.issuer, ics=filters.ics,
-                               ccs=filters.ccs)
+def _row_where(filters: StandardFilters, tagged: frozenset[str] = frozenset()
+               ) -> tuple[str, list] | None:
+    """SQL for the filters that are neither in the document key (status, level, year) nor
+    answered by the index (`tagged`): nature, issuer, ICS, CCS."""
+    row_only = StandardFilters(
+        nature="" if "nature" in tagged else filters.nature,
+        issuer="" if "issuer" in tagged else filters.issuer, ics=filters.ics, ccs=filters.ccs)
     if not row_only.active():
         return None
     queryset = filter_standards(row_only)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = queryset.query.where.as_sql(compiler, connection)
     return sql, list(params)
+
+
+def _tags(filters: StandardFilters, tagged: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, getattr(filters, name)) for name in sorted(tagged)
+                 if getattr(filters, name))
 
 
 # --- ranking ----------------------------------------------------------------------------------
@@ -192,7 +200,15 @@ def _facets(filters: StandardFilters, ranks: Counter, rows: list[dict]) -> dict[
 
 _WINDOW_SQL = """
 SELECT s.id, s.nature, s.prefix, c.code, s.title_zh, s.title_en FROM catalog_standard s
-LEFT JOIN catalog_ccsclass c ON c.id = s.ccs_id WHERE s.id IN ({})"""
+LEFT JOIN catalog_ccsclass c ON c.id = s.ccs_id WHERE {}"""
+
+
+def _in_ids(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column IN (…ids)`: one array parameter on PostgreSQL (a thousand placeholders cost
+    it more to parse and plan than to run), placeholders on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def _ics_tops(ids: list[int]) -> dict[int, set[str]]:
@@ -200,11 +216,11 @@ def _ics_tops(ids: list[int]) -> dict[int, set[str]]:
     if not ids:
         return {}
     tops: dict[int, set[str]] = {}
+    condition, params = _in_ids("t.standard_id", ids)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT t.standard_id, i.code FROM catalog_standard_ics t JOIN catalog_icsclass i "
-            "ON i.id = t.icsclass_id WHERE t.standard_id IN ("
-            + ", ".join(["%s"] * len(ids)) + ")", ids)
+            f"ON i.id = t.icsclass_id WHERE {condition}", params)
         for pk, code in cursor.fetchall():
             tops.setdefault(pk, set()).add(code.split(".")[0])
     return tops
@@ -215,8 +231,9 @@ def _window_rows(ids: list[int]) -> list[dict]:
     the ORM's row handling was a third of a search's time)."""
     if not ids:
         return []
+    condition, params = _in_ids("s.id", ids)
     with connection.cursor() as cursor:
-        cursor.execute(_WINDOW_SQL.format(", ".join(["%s"] * len(ids))), ids)
+        cursor.execute(_WINDOW_SQL.format(condition), params)
         found = {row[0]: {"id": row[0], "nature": row[1], "prefix": row[2], "ccs__code": row[3],
                           "title_zh": row[4], "title_en": row[5]} for row in cursor.fetchall()}
     return [found[i] for i in ids if i in found]
@@ -228,11 +245,15 @@ def matching_keys(parsed: ParsedQuery, filters: StandardFilters, *, offset: int 
                   limit: int | None = None) -> tuple[list[int], int]:
     """Document keys of the text matches in rank order (up to the count cap + 1 unless
     `limit` is given), and that cap."""
-    rank, where = _rank_filter(filters), _row_where(filters)
-    cap = ROW_FILTER_CAP if where else COUNT_CAP
-    keys = get_backend().keys(
-        parsed.terms, rank=rank, where=where,
-        where_indexed=bool(filters.issuer or filters.ics or filters.ccs),
+    backend = get_backend()
+    rank, tags = _rank_filter(filters), _tags(filters, backend.tagged)
+    where = _row_where(filters, backend.tagged)
+    # PostgreSQL counts fewer matches of a frequent term (see PostgresBackend.count_cap).
+    cap = backend.count_cap(parsed.terms, ROW_FILTER_CAP if where else COUNT_CAP, tags)
+    keys = backend.keys(
+        parsed.terms, rank=rank, where=where, tags=tags,
+        where_indexed=bool(filters.ics or filters.ccs
+                           or (filters.issuer and "issuer" not in backend.tagged)),
         limit=cap + 1 if limit is None else limit, offset=offset)
     return keys, cap
 

@@ -16,6 +16,18 @@ def rebuild_search_index(*, recompute: bool = True, progress=None) -> dict[str, 
     return index.rebuild(recompute=recompute, progress=progress)
 
 
+def count_words() -> None:
+    """PostgreSQL: recount the documents per word that choose a search's plan (a rebuild
+    does it too); nothing to do on SQLite."""
+    index.count_lexemes()
+
+
+def word_counts_stale() -> bool:
+    """Whether the number of indexed documents moved by more than 10 % (at least 1,000)
+    since the words were last counted; never on SQLite."""
+    return index.counts_stale()
+
+
 def _organisations_changed(sender, instance, action, reverse, pk_set, **kwargs):
     # Admin edits save the edition first and its many-to-many rows after: refresh then, in
     # the same transaction. Clearing from the organisation's side loses the links, so their

@@ -27,7 +27,7 @@ from django.db import connection
 from biaozhun.catalog.models import Level, Status
 from biaozhun.core.text import Term, normalize
 from biaozhun.search import index
-from biaozhun.search.backends import ID_MASK, get_backend
+from biaozhun.search.backends import ID_MASK, get_backend, lexeme_counts
 
 SCORE_THRESHOLD = 0.2  # below: not similar enough to show, nor to put a standard first
 TITLE_WEIGHT = 0.75  # the rest is title + scope against title + scope
@@ -239,9 +239,8 @@ def _probe(probes: list[tuple[str, ...]], cap: int) -> list[list[int]]:
         one = (f"(SELECT group_concat(rowid) FROM (SELECT rowid FROM {index.FTS} "
                f"WHERE {index.FTS} MATCH %s LIMIT {cap + 1}))")
     else:
-        one = (f"(SELECT string_agg(k::text, ',') FROM (SELECT ({index.rank_sql()})::bigint "
-               f"* 4294967296 + id AS k FROM catalog_standard WHERE {index.VECTOR} @@ "
-               f"%s::tsquery LIMIT {cap + 1}) probe)")
+        one = (f"(SELECT string_agg(doc_key::text, ',') FROM (SELECT doc_key FROM {index.DOCS} "
+               f"WHERE vector @@ %s::tsquery LIMIT {cap + 1}) probe)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join([one] * len(probes)),
                        [backend.expression(_terms(p)) for p in probes])
@@ -250,44 +249,12 @@ def _probe(probes: list[tuple[str, ...]], cap: int) -> list[list[int]]:
 
 
 def _first_in_rank_order(probe: tuple[str, ...], limit: int) -> list[int]:
-    """The first `limit` keys of a probe in rank order (bitmap + top-N sort on PostgreSQL:
-    the rank index would walk far for a term in 1 % of the rows)."""
-    backend = get_backend()
-    if connection.vendor == "sqlite":
-        return backend.keys(_terms(probe), limit=limit)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT k FROM (SELECT ({index.rank_sql()})::bigint * 4294967296 + id AS k "
-            f"FROM catalog_standard WHERE {index.VECTOR} @@ %s::tsquery) s ORDER BY k "
-            "LIMIT %s", [backend.expression(_terms(probe)), limit])
-        return [row[0] for row in cursor.fetchall()]
+    """The first `limit` keys of a probe in rank order (the backend walks the keys or reads
+    every match, whichever its statistics say is cheaper)."""
+    return get_backend().keys(_terms(probe), limit=limit)
 
 
-_COMMON: dict[str, tuple[float, dict[str, float], float]] = {}
-_COMMON_TTL = 3600.0  # seconds; the statistics follow the catalogue slowly anyway
-
-
-def _pg_common_shares() -> tuple[dict[str, float], float]:
-    """PostgreSQL's most common lexemes of the index column with the share of rows holding
-    each, and the row count they are shares of (ANALYZE's statistics), read once an hour
-    per process and database."""
-    key = connection.settings_dict["NAME"]
-    cached = _COMMON.get(key)
-    if cached is None or time.monotonic() - cached[0] > _COMMON_TTL:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
-                "c.reltuples FROM pg_stats s JOIN pg_class c ON c.oid = %s::regclass "
-                "WHERE s.schemaname = current_schema() AND s.tablename = 'catalog_standard' "
-                "AND s.attname = %s", ["catalog_standard", index.VECTOR])
-            row = cursor.fetchone()
-        if not row or not row[0]:
-            return {}, 0.0  # not analysed yet: ask again next time
-        # The frequencies array ends with the minimum, maximum and null share.
-        elements, shares = row[0], row[1][:len(row[0])]
-        cached = (time.monotonic(), dict(zip(elements, shares, strict=True)), float(row[2]))
-        _COMMON[key] = cached
-    return cached[1], cached[2]
+_COMMON_TTL = 3600.0  # seconds: how long SQLite's exact frequent-word counts are trusted
 
 
 def _catalogue_size() -> int:
@@ -321,14 +288,14 @@ def _sqlite_frequencies(tokens: list[str]) -> dict[str, int]:
 
 def frequencies(tokens: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Editions containing each token (exact up to PROBE_CAP; beyond, exact on SQLite from
-    FTS5's vocabulary, estimated on PostgreSQL from ANALYZE), and the keys of the tokens
-    found at most PROBE_CAP times (read by the same statement)."""
+    FTS5's vocabulary, on PostgreSQL as `search_lexeme` last counted them), and the keys of
+    the tokens found at most PROBE_CAP times (read by the same statement)."""
     df: dict[str, int] = {}
     if connection.vendor == "postgresql":
-        shares, rows = _pg_common_shares()
+        counts, _total = lexeme_counts({(token, False) for token in tokens})
         for token in tokens:
-            estimate = round(shares.get(token, 0.0) * rows)
-            if estimate > 4 * PROBE_CAP:  # far above the cap: trust the estimate
+            estimate = counts[(token, False)]
+            if estimate > 4 * PROBE_CAP:  # far above the cap: trust the count
                 df[token] = estimate
     rest = [t for t in tokens if t not in df]
     found = dict(zip(rest, _probe([(t,) for t in rest], PROBE_CAP), strict=True))

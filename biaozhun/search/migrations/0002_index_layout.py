@@ -15,12 +15,6 @@ def relayout(apps, schema_editor):
     index.relayout()
 
 
-def drop_documents(apps, schema_editor):
-    from biaozhun.search import index
-
-    index.drop_documents()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,6 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Reversing keeps the SQLite table as it is: older code reads it the same way.
-        migrations.RunPython(relayout, drop_documents, elidable=False),
+        # Reversing keeps the tables as they are (today's layout is made by 0003 too).
+        migrations.RunPython(relayout, migrations.RunPython.noop, elidable=False),
     ]

@@ -104,11 +104,42 @@ def test_postgresql_copy_follows_every_write_including_truncate():
     standard = make_standard("GB/T 6-2020", title_zh="电梯 安全要求", issued_on=date(2020, 1, 1))
     Standard.objects.filter(pk=standard.pk).update(year=2021)
     Standard.objects.filter(pk=standard.pk).update(code="GB/T 6-2021")  # not indexed: no write
+    Standard.objects.filter(pk=standard.pk).update(search_text="电梯 梯 安全 全要 要求 求",
+                                                   prefix="DB43/T", nature="mandatory")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT doc_key, {index.VECTOR} = vector FROM catalog_standard "
+        cursor.execute(f"SELECT doc_key, vector::text FROM catalog_standard "
                        f"JOIN {index.DOCS} ON doc_key = {index.doc_key_sql()}")
-        assert cursor.fetchall() == [(get_backend().keys(parse_terms("电梯"))[0], True)]
+        assert cursor.fetchall() == [(
+            get_backend().keys(parse_terms("电梯"))[0],
+            "'~issuer:DB43' '~issuer:DB43/T' '~nature:mandatory' '全要':4 '安全':3 "
+            "'梯':2 '求':6 '电梯':1 '要求':5")]
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
         cursor.execute("TRUNCATE catalog_standard CASCADE")
         cursor.execute(f"SELECT COUNT(*) FROM {index.DOCS}")
         assert cursor.fetchone()[0] == 0
+
+
+def test_counting_words_and_knowing_when_to(capsys):
+    from django.db import connection
+
+    from biaozhun.search import index
+
+    postgres = connection.vendor == "postgresql"
+    make_standard("GB/T 7-2020", title_zh="电梯 安全要求", issued_on=date(2020, 1, 1))
+    make_standard("GB/T 8-2020", title_zh="电梯 术语", issued_on=date(2020, 1, 1))
+    assert index.counts_stale(floor=1) is postgres  # counted when the table was empty
+    call_command("count_search_words", "--if-stale")  # 2 documents: below the floor of 1,000
+    assert ("仍然有效" if postgres else "无需统计") in capsys.readouterr().out
+    call_command("count_search_words")
+    assert ("词频已重新统计" if postgres else "无需统计") in capsys.readouterr().out
+    assert index.counts_stale(floor=1) is False
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT word, ndoc FROM {index.LEXEMES} WHERE word IN "
+                           "('', '电梯', '术语', '~issuer:GB/T', '~issuer:GB') ORDER BY word")
+            assert cursor.fetchall() == [("", 2), ("~issuer:GB", 2), ("~issuer:GB/T", 2),
+                                         ("术语", 1), ("电梯", 2)]
+        make_standard("GB/T 9-2020", title_zh="电梯 维修", issued_on=date(2020, 1, 1))
+        # 3 indexed against 2 counted: more than 10 % of 2 apart, not more than 50 %.
+        assert (index.counts_stale(floor=0), index.counts_stale(floor=0, share=0.5)) == (
+            True, False)

@@ -29,7 +29,7 @@ def test_search_page_shows_ranked_highlighted_hits_and_facets(client, catalogue,
                                                                django_assert_num_queries):
     # Keys, window rows, their ICS fields, the page; PostgreSQL also reads ANALYZE's frequent
     # lexemes (once every five minutes) to choose between walking the keys and GIN.
-    backends._stats.clear()
+    backends._counts.clear()
     extra = 1 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(4 + extra):
         response = client.get("/search/", {"q": "食品安全"})

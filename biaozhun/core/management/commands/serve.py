@@ -13,9 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-# Periodic, idempotent commands: name -> minimum seconds between runs.
+# Periodic, idempotent commands: name -> minimum seconds between runs, and their arguments.
 PERIODIC = {"refresh_status": 24 * 3600, "notify_watch_lists": 3600,
-            "run_projects_daily": 3600, "close_consultations": 3600}
+            "run_projects_daily": 3600, "close_consultations": 3600,
+            "count_search_words": 3600}
+ARGUMENTS = {"count_search_words": ["--if-stale"]}
 
 
 class Command(BaseCommand):
@@ -49,7 +51,7 @@ class Command(BaseCommand):
                 for name, every in PERIODIC.items():
                     if time.monotonic() - last_run.get(name, -every) >= every:
                         last_run[name] = time.monotonic()
-                        call_command(name, verbosity=0)
+                        call_command(name, *ARGUMENTS.get(name, []), verbosity=0)
                         self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M} 已运行定时任务 {name}")
                 if any(child.poll() is not None for child in children):
                     self.stderr.write("一个子进程已退出，正在停止服务。")
