@@ -6,6 +6,7 @@ Write endpoints of every app use `auth=token_or_session`. Read-only endpoints st
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
 
 from biaozhun.accounts.services import authenticate_api_token
 
@@ -54,3 +55,18 @@ def caller(request):
             return user
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def writer(request):
+    """The caller of a public write (open to anyone, signed in or not, such as a validity
+    check): a bearer token's user; the session's user only when the request carries the
+    CSRF token, else a page on another site could act in the signed-in user's name; anyone
+    else is anonymous. Never refuses: the write goes ahead as anonymous."""
+    if request.headers.get("Authorization"):
+        user = TokenAuth()(request)
+        if user is not None:
+            return user
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return user if check_csrf(request) is None else None

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 from pydantic import ValidationError
 
+from biaozhun.api.auth import caller, writer
 from biaozhun.api.schemas import ErrorOut
 from biaozhun.validity import services
 from biaozhun.validity.models import ValidityCheck
@@ -99,7 +100,7 @@ def create_check(request, text: Annotated[str | None, Form()] = None,
         text, as_of = body.text, body.as_of
     try:
         check = services.start_check(text=text or "", upload=file, as_of=as_of,
-                                     by=request.user)
+                                     by=writer(request))
     except services.CheckRejected as exc:
         return HttpStatus(422, {"detail": exc.message})
     if check.state == ValidityCheck.State.SUCCEEDED:
@@ -112,7 +113,7 @@ def create_check(request, text: Annotated[str | None, Form()] = None,
             summary="核查结果（后台任务进行中时返回进度）")
 def get_check(request, check_id: UUID):
     try:
-        check = get_check_for(request.user, check_id)
+        check = get_check_for(caller(request), check_id)
     except ValidityCheck.DoesNotExist:
         return HttpStatus(404, {"detail": _("没有这份报告，或报告已过期。")})
     if check.state == ValidityCheck.State.SUCCEEDED:

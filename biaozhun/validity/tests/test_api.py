@@ -56,6 +56,41 @@ def test_anonymous_report_expires_and_a_signed_in_one_is_kept(client, catalog, a
     assert (kept.owner, kept.expires_at) == (alice, None)
 
 
+def test_a_session_post_without_the_csrf_token_runs_as_anonymous(catalog, alice):
+    """A page on another site cannot file a check in a signed-in user's name: without the
+    CSRF token the session is ignored (the check still runs, anonymous and expiring)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    assert browser.post(URL, {"text": "GB/T 1.1-2020"}).status_code == 200
+    browser.get("/check/")  # the page sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    assert browser.post(URL, {"text": "GB/T 1.1-2020"},
+                        HTTP_X_CSRFTOKEN=token).status_code == 200
+    forged, signed = ValidityCheck.objects.order_by("created_at")
+    assert (forged.owner, forged.expires_at is not None) == (None, True)
+    assert (signed.owner, signed.expires_at) == (alice, None)
+
+
+def test_a_token_owns_its_check_and_polls_it(catalog, alice, bob):
+    from django.test import Client
+
+    from biaozhun.accounts.services import create_api_token
+
+    def bearer(user):
+        _token, secret = create_api_token(user=user, name="测试", by=user)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    response = bearer(alice).post(URL, {"text": "GB/T 1.1-2020"})
+    check = ValidityCheck.objects.get()
+    assert (response.status_code, check.owner, check.expires_at) == (200, alice, None)
+    poll = f"{URL}/{check.pk}"
+    assert bearer(alice).get(poll).status_code == 200
+    assert bearer(bob).get(poll).status_code == 404
+    assert Client().get(poll).status_code == 404
+
+
 @pytest.mark.parametrize(("payload", "detail"), [
     ({}, "请粘贴文本或上传一个文件（二者选一）。"),
     ({"text": "   "}, "请粘贴文本或上传一个文件（二者选一）。"),
