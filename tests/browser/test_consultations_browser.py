@@ -79,6 +79,10 @@ def test_a_guest_comments_the_group_answers_and_the_guest_sees_the_answer(
         live_server, page, screenshot, open_draft):
     cast, consultation = open_draft
     mail.outbox.clear()
+    # What the page asked the server for, to say so if the comment is not sent.
+    asked = []
+    page.on("request", lambda r: asked.append(f"{r.method} {r.url}")
+            if r.url.startswith(live_server.url) else None)
 
     page.goto(live_server.url + "/")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="公众参与").click()
@@ -92,9 +96,12 @@ def test_a_guest_comments_the_group_answers_and_the_guest_sees_the_answer(
 
     open_row.get_by_role("link").click()
     expect(page.locator("h1")).to_have_text(consultation.title)
+    # The PDF viewer is closed and nothing is fetched until the reader opens it (a loaded
+    # Chromium viewer takes the focus, and with it what the guest types into the form).
     viewer = page.locator("iframe[title='征求意见稿（PDF）']")
-    expect(viewer).to_be_visible()
-    served = page.request.get(live_server.url + viewer.get_attribute("src"))
+    expect(viewer).to_be_hidden()
+    src = viewer.get_attribute("src")
+    served = page.request.get(live_server.url + src)
     assert served.headers["content-type"] == "application/pdf"
     assert served.headers["content-disposition"].startswith("inline;")
     assert served.body().startswith(b"%PDF-")
@@ -114,9 +121,16 @@ def test_a_guest_comments_the_group_answers_and_the_guest_sees_the_answer(
     expect(form.get_by_label("公开我的姓名和单位")).not_to_be_checked()
     question = form.locator("label[for='id_challenge_answer']").inner_text()
     form.get_by_label(question).fill(str(answer_of(question)))
+    assert not [url for url in asked if "/documents/" in url]  # scrolling loaded no viewer
     form.get_by_role("button", name="提交意见").click()
-
-    expect(page.locator("h1")).to_have_text("请查收确认邮件")
+    try:
+        expect(page.locator("h1")).to_have_text("请查收确认邮件")
+    except AssertionError as err:
+        said = page.locator(".errorlist, .messages, [role='alert']").all_inner_texts()
+        invalid = page.evaluate(
+            "[...document.querySelectorAll('form :invalid')].map(e => e.name)")
+        raise AssertionError(f"the comment was not sent; page said {said}, fields the browser "
+                             f"refused {invalid}, requests {asked}") from err
     expect(page.get_by_role("status")).to_contain_text(GUEST_EMAIL)
     screenshot("22-check-your-email")
     comment = Comment.objects.get()
@@ -155,6 +169,11 @@ def test_a_guest_comments_the_group_answers_and_the_guest_sees_the_answer(
     expect(published).to_contain_text("部分采纳")
     content = page.content()
     assert GUEST_EMAIL not in content and "王芳" not in content
+    # Opening the viewer loads the draft in the page.
+    with page.expect_response(lambda r: r.url == live_server.url + src) as response:
+        page.get_by_text("在本页阅读征求意见稿").click()
+    assert response.value.status == 200
+    expect(viewer).to_be_visible()
     screenshot("25-consultation-closed")
 
 

@@ -221,10 +221,16 @@ def test_an_open_consultation_shows_its_facts_documents_and_the_guest_form(
     assert "征求意见中 标准征求意见稿 还剩 30 天" in text
     page = main_of(response)
     pk = consultation.pk
-    assert (f'<iframe src="/participation/consultations/{pk}/documents/draft/" '
-            f'title="征求意见稿（PDF）" loading="lazy"></iframe>') in page
-    assert (f'<iframe src="/participation/consultations/{pk}/documents/explanation/" '
-            f'title="编制说明（PDF）" loading="lazy"></iframe>') in page
+    # The PDF viewers are closed until asked for (a loaded viewer takes the focus).
+    viewers = re.findall(r'<details class="document-viewer">\s*<summary>(.*?)</summary>\s*'
+                         r'(<iframe [^>]*></iframe>)\s*</details>', page)
+    assert viewers == [
+        ("在本页阅读征求意见稿",
+         f'<iframe src="/participation/consultations/{pk}/documents/draft/" '
+         f'title="征求意见稿（PDF）" loading="lazy"></iframe>'),
+        ("在本页阅读编制说明",
+         f'<iframe src="/participation/consultations/{pk}/documents/explanation/" '
+         f'title="编制说明（PDF）" loading="lazy"></iframe>')]
     assert f'href="/participation/consultations/{pk}/documents/draft/?download=1" download' in page
     # Guests give name, organisation and e-mail and answer the challenge; or sign in.
     for name in ("clause", "paragraph", "type", "text", "proposed_change", "reason",
