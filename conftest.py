@@ -10,6 +10,19 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default interface language: a request through LocaleMiddleware
+    leaves its language active in the thread, and text made outside a request (a guest's
+    challenge question, a mail) would otherwise depend on which test ran before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached catalogue figures must not leak from one test into the next."""
     from django.core.cache import cache

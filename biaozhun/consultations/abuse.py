@@ -21,10 +21,16 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language, gettext
 
 CHALLENGE_SALT = "consultations.challenge"
 _WINDOWS = {"minute": 60, "hour": 3600, "day": 86400}
 _NUMERALS = "零一二三四五六七八九十"
+# The question is asked in the interface language; Chinese interfaces spell numbers in
+# Chinese numerals, English ones in words (harder for a naive script than digits).
+_ENGLISH_NUMERALS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                     "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                     "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 
 
 class RateLimited(Exception):
@@ -33,7 +39,8 @@ class RateLimited(Exception):
     def __init__(self, retry_after_seconds: int):
         self.retry_after_seconds = max(int(retry_after_seconds), 1)
         minutes = -(-self.retry_after_seconds // 60)
-        super().__init__(f"提交过于频繁，请 {minutes} 分钟后再试。")
+        super().__init__(gettext("提交过于频繁，请 %(minutes)s 分钟后再试。")
+                         % {"minutes": minutes})
 
 
 def _sources(kind: str):
@@ -89,33 +96,49 @@ def _answer_hash(nonce: str, answer: int) -> str:
     return salted_hmac(CHALLENGE_SALT, f"{nonce}:{answer}").hexdigest()
 
 
+def _chinese_numeral(n: int) -> str:
+    return _NUMERALS[n] if n <= 10 else "十" + _NUMERALS[n - 10]
+
+
 def _numeral(n: int) -> str:
-    if n <= 10:
-        return _NUMERALS[n]
-    return "十" + _NUMERALS[n - 10]
+    if (get_language() or "").startswith("en"):
+        return _ENGLISH_NUMERALS[n]
+    return _chinese_numeral(n)
 
 
 def new_challenge() -> Challenge:
-    """A simple sum or difference of two numbers below ten, written in Chinese."""
+    """A simple sum or difference of two numbers below ten, in the active language."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
     if secrets.randbelow(2):
-        question, answer = f"{_numeral(a)}加{_numeral(b)}等于几？（请填阿拉伯数字）", a + b
+        question = gettext("%(a)s加%(b)s等于几？（请填阿拉伯数字）")
+        answer = a + b
     else:
         a, b = max(a, b), min(a, b)
-        question, answer = f"{_numeral(a)}减{_numeral(b)}等于几？（请填阿拉伯数字）", a - b
+        question = gettext("%(a)s减%(b)s等于几？（请填阿拉伯数字）")
+        answer = a - b
+    question %= {"a": _numeral(a), "b": _numeral(b)}
     nonce = secrets.token_urlsafe(12)
     token = signing.TimestampSigner(salt=CHALLENGE_SALT).sign_object(
         {"h": _answer_hash(nonce, answer), "n": nonce})
     return Challenge(question=question, token=token)
 
 
+def _spelled() -> dict[str, int]:
+    spelled = {_chinese_numeral(n): n for n in range(20)}
+    spelled["二十"] = 20
+    spelled.update({word: n for n, word in enumerate(_ENGLISH_NUMERALS)})
+    return spelled
+
+
+_SPELLED = _spelled()
+
+
 def _parse_answer(answer) -> int | None:
+    """Digits (half or full width), or the number spelled in Chinese or English."""
     text = unicodedata.normalize("NFKC", str(answer if answer is not None else "")).strip()
     if text.isdigit() and len(text) <= 3:
         return int(text)
-    spelled = {_numeral(n): n for n in range(20)}
-    spelled["二十"] = 20
-    return spelled.get(text)
+    return _SPELLED.get(text.lower())
 
 
 def _refuse(message: str):
@@ -126,19 +149,19 @@ def check_challenge(token, answer) -> None:
     """Accept a right answer to a fresh, unused challenge; ValidationError({"challenge"})
     otherwise. Every attempt uses the challenge up, so answers cannot be tried in turn."""
     if not token:
-        _refuse("请回答验证问题。")
+        _refuse(gettext("请回答验证问题。"))
     minutes = settings.CONSULTATION_CHALLENGE_MINUTES
     try:
         data = signing.TimestampSigner(salt=CHALLENGE_SALT).unsign_object(
             token, max_age=timedelta(minutes=minutes))
     except signing.SignatureExpired:
-        _refuse("验证问题已过期，请回答新的问题。")
+        _refuse(gettext("验证问题已过期，请回答新的问题。"))
     except (signing.BadSignature, ValueError, TypeError):
-        _refuse("验证问题无效，请回答新的问题。")
+        _refuse(gettext("验证问题无效，请回答新的问题。"))
     if not isinstance(data, dict) or not {"h", "n"} <= set(data):
-        _refuse("验证问题无效，请回答新的问题。")
+        _refuse(gettext("验证问题无效，请回答新的问题。"))
     if not cache.add(f"consultations:challenge:{data['n']}", 1, timeout=minutes * 60 + 60):
-        _refuse("验证问题已使用过，请回答新的问题。")
+        _refuse(gettext("验证问题已使用过，请回答新的问题。"))
     value = _parse_answer(answer)
     if value is None or not constant_time_compare(_answer_hash(data["n"], value), data["h"]):
-        _refuse("验证问题回答错误，请回答新的问题。")
+        _refuse(gettext("验证问题回答错误，请回答新的问题。"))

@@ -215,6 +215,28 @@ def test_questions_are_chinese_sums_or_differences_of_small_numbers():
         assert 0 <= answer_of(challenge.question) <= 18
 
 
+def test_questions_and_refusals_follow_the_interface_language(cast, clock):
+    from django.utils import translation
+
+    with translation.override("en"):
+        challenge = abuse.new_challenge()
+        match = re.fullmatch(r"What is (\w+) (plus|minus) (\w+)\? \(Answer in digits\.\)",
+                             challenge.question)
+        assert match, challenge.question
+        a, b = (abuse._ENGLISH_NUMERALS.index(match[i]) for i in (1, 3))
+        answer = a + b if match[2] == "plus" else a - b
+        abuse.check_challenge(challenge.token, abuse._ENGLISH_NUMERALS[answer].title())
+        with pytest.raises(ValidationError) as refused:
+            abuse.check_challenge(challenge.token, str(answer))
+        assert refused.value.message_dict == {
+            "challenge": ["This question has already been used; please answer the new one."]}
+        assert str(abuse.RateLimited(61)) == "Too many submissions; try again in 2 minutes."
+    with translation.override("zh-hant"):
+        challenge = abuse.new_challenge()
+        assert re.fullmatch(r"[一二三四五六七八九][加減][一二三四五六七八九]等於幾？"
+                            r"（請填阿拉伯數字）", challenge.question), challenge.question
+
+
 # --- rate limits -------------------------------------------------------------------------------
 
 
