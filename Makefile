@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in the mails the demo sends point at where `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint bench install install-test serve clean help
 
@@ -29,6 +31,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+run: export SITE_URL := $(SITE_URL)
 run: install
 	DEBUG=1 $(BIN)/biaozhun migrate --noinput
 	DEBUG=1 $(BIN)/biaozhun collectstatic --noinput --verbosity 0
