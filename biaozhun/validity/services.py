@@ -3,9 +3,10 @@ commands call these; the pure read path (`check_input`) is what the CLI and benc
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from biaozhun import codes
+from biaozhun.accounts.permissions import is_signed_in
 from biaozhun.validity import documents
 from biaozhun.validity.conf import setting
 from biaozhun.validity.models import (
@@ -225,6 +227,81 @@ def save_watch_list(check: ValidityCheck, *, by, name: str = "") -> WatchList:
     return watch_list
 
 
+WATCH_LIST_NAME_MAX = WatchList._meta.get_field("name").max_length
+WATCHED_CODE_MAX = WatchedReference._meta.get_field("code").max_length
+# A list of 20,000 bad numbers must not answer with 20,000 messages.
+MAX_ITEM_ERRORS = 100
+
+
+def _parse_watched(text: str) -> tuple[codes.StandardNumber | None, str]:
+    """The standard number `text` names, or None and why not (in the words of the report)."""
+    too_long = _("标准号过长（最多 %(limit)s 个字符）。") % {"limit": WATCHED_CODE_MAX}
+    if len(text) > WATCHED_CODE_MAX:
+        return None, too_long
+    try:
+        number = codes.parse(text)
+    except codes.CodeError as exc:
+        return None, _("无法识别的标准号：%(reason)s") % {"reason": exc.reason}
+    if len(number.code) > WATCHED_CODE_MAX:  # repairs can lengthen a number a little
+        return None, too_long
+    return number, ""
+
+
+@transaction.atomic
+def create_watch_list(*, name: str, references: list[str], by) -> WatchList:
+    """Follow the standard numbers listed, one per item, in any spelling the `codes` grammar
+    reads (duplicates fold); their state today is the baseline. Signed-in users only.
+
+    Raises ValidationError (nothing stored) for a blank or long `name`, an empty or too long
+    list, or items that are not standard numbers, each message naming the item and why.
+    """
+    if not is_signed_in(by):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("请填写清单名称。")]
+    elif len(name) > WATCH_LIST_NAME_MAX:
+        errors["name"] = [_("清单名称不能超过 %(limit)s 个字符。") % {
+            "limit": WATCH_LIST_NAME_MAX}]
+    limit = setting("VALIDITY_MAX_REFERENCES")
+    seen: dict[str, str] = {}
+    if not references:
+        errors["references"] = [_("请至少列出一个标准号。")]
+    elif len(references) > limit:
+        errors["references"] = [_("标准号过多（超过 %(limit)s 个），请分为几个清单。") % {
+            "limit": f"{limit:,}"}]
+    else:
+        problems: list[str] = []
+        for position, item in enumerate(references, 1):
+            text = item.strip()
+            if not text:
+                problems.append(_("第 %(n)s 项为空。") % {"n": position})
+                continue
+            number, reason = _parse_watched(text)
+            if number is None:
+                shown = text if len(text) <= 40 else text[:40] + "…"
+                problems.append(_("第 %(n)s 项“%(item)s”：%(reason)s") % {
+                    "n": position, "item": shown, "reason": reason})
+            else:
+                seen.setdefault(number.code_norm, number.code)
+        if len(problems) > MAX_ITEM_ERRORS:
+            problems[MAX_ITEM_ERRORS:] = [_("另有 %(n)s 项有误。") % {
+                "n": len(problems) - MAX_ITEM_ERRORS}]
+        if problems:
+            errors["references"] = problems
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    state = _current_state(list(seen.values()), today)
+    watch_list = WatchList.objects.create(owner=by, name=name)
+    WatchedReference.objects.bulk_create([
+        WatchedReference(watch_list=watch_list, code=code, code_norm=norm,
+                         status=state[norm][0], in_force=state[norm][1], checked_on=today)
+        for norm, code in seen.items()])
+    return watch_list
+
+
 @transaction.atomic
 def delete_watch_list(watch_list: WatchList, *, by) -> None:
     if not can_manage_watch_list(by, watch_list):
@@ -232,11 +309,15 @@ def delete_watch_list(watch_list: WatchList, *, by) -> None:
     watch_list.delete()
 
 
-def mark_notifications_read(*, by) -> int:
+def mark_notifications_read(*, by, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or only those among `ids`
+    (ids of others' notifications or of none are ignored). Returns how many were marked."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied
-    return Notification.objects.filter(user=by, read_at__isnull=True).update(
-        read_at=timezone.now())
+    unread = Notification.objects.filter(user=by, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 def notify_watch_lists(*, today: date | None = None) -> int:
