@@ -1,9 +1,13 @@
 """Public participation: consultations (comment periods), comments with their dispositions,
-moderation on record, subscriptions, and proposals from the public."""
+moderation on record, the audit trail of consultations without a project, subscriptions, and
+proposals from the public."""
 
+import hashlib
+import json
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -60,6 +64,8 @@ class Consultation(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("发起人"))
     comment_count = models.PositiveIntegerField(_("意见数"), default=0, editable=False)
+    # Rows of its ConsultationEvent chain: finds a deleted last event (verify_audit).
+    event_count = models.PositiveIntegerField(_("事件数"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("征求意见")
@@ -241,6 +247,80 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}：{self.reason}"
+
+
+class ConsultationEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("consultation events are append-only")
+
+    def delete(self):
+        raise TypeError("consultation events are append-only")
+
+
+class ConsultationEvent(models.Model):
+    """An append-only record of what was done with a consultation that has no project (plan,
+    review, targeted), chained by hashes like `projects.ProjectEvent`; a project's draft
+    consultation is recorded in the project's chain instead.
+
+    `hash` = SHA-256 of the canonical JSON of this row's content and `prev_hash`, so any edit
+    or deletion of an earlier row breaks every later link (`biaozhun verify_audit`).
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("发起征求意见")
+        CLOSED = "closed", _("征求意见结束")
+        COMMENT_ANSWERED = "comment_answered", _("处理意见")
+        DUPLICATES_GROUPED = "duplicates_grouped", _("合并同类意见")
+        COMMENT_HIDDEN = "comment_hidden", _("屏蔽意见")
+        COMMENT_RESTORED = "comment_restored", _("恢复显示意见")
+
+    consultation = models.ForeignKey(Consultation, models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("序号"))
+    kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("详情"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = ConsultationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("征求意见事件")
+        verbose_name_plural = _("征求意见事件")
+        ordering = ["consultation_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "seq"],
+                                    name="consultation_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("consultation events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("consultation events are append-only")
+
+    def content(self) -> dict:
+        """What the hash covers (everything but the hash itself)."""
+        return {
+            "consultation": self.consultation_id, "seq": self.seq, "kind": self.kind,
+            "actor": self.actor_id, "actor_label": self.actor_label,
+            "at": self.at.isoformat(timespec="microseconds"), "note": self.note,
+            "payload": self.payload, "prev": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class Subscription(models.Model):

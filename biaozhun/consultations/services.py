@@ -12,6 +12,10 @@ while its project is in public comment or comment resolution; a technical review
 reopens that. Other kinds may be answered at any time; their answers are published when the
 consultation closes.
 
+Audit: a project's consultation is recorded in the project's event chain; one without a project
+(plan, review, targeted) in its own (`consultations.audit`): opened, closed, each answer,
+grouping and moderation, in the same transaction as the change.
+
 Guests: a comment is numbered when submitted (an address never verified leaves a gap in the
 numbers) and counts once verified; the link may be used for CONSULTATION_VERIFY_HOURS, also
 after the period closed, but not once a draft's project has left comment resolution.
@@ -33,6 +37,7 @@ from django.utils import timezone
 
 from biaozhun.accounts.models import Membership, Organization
 from biaozhun.accounts.permissions import is_signed_in as _signed_in
+from biaozhun.consultations import audit
 from biaozhun.consultations import permissions as perms
 from biaozhun.consultations.abuse import RateLimited, check_challenge, check_rate
 from biaozhun.consultations.importing import (
@@ -45,6 +50,7 @@ from biaozhun.consultations.models import (
     Comment,
     CommentAttachment,
     Consultation,
+    ConsultationEvent,
     ModerationAction,
     PublicProposal,
     Subscription,
@@ -258,6 +264,12 @@ def open_consultation(*, by, kind, administration, title, opens_on: date, closes
         is_public=kind != Consultation.Kind.TARGETED, created_by=by)
     consultation.invited_organizations.set(invited_organizations)
     consultation.invited_users.set(invited_users)
+    audit.record_event(consultation, kind=ConsultationEvent.Kind.OPENED, by=by, payload={
+        "kind": kind, "title": title, "administration": administration.pk,
+        "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
+        "plan_year": consultation.plan_year, "campaign": campaign.pk if campaign else None,
+        "invited_organizations": sorted(o.pk for o in invited_organizations),
+        "invited_users": sorted(u.pk for u in invited_users)})
     announce(consultation)
     return consultation
 
@@ -273,10 +285,13 @@ def _close_directly(pk: int) -> bool:
         if not Consultation.objects.filter(pk=pk, closed_at__isnull=True).update(
                 closed_at=now, updated_at=now):
             return False
+        consultation.refresh_from_db()
         if project is not None:
-            consultation.refresh_from_db()
             record_event(project, kind=EventKind.CONSULTATION_CLOSED, by=None, payload={
                 "consultation": pk, "comments": consultation.comment_count})
+        else:
+            audit.record_event(consultation, kind=ConsultationEvent.Kind.CLOSED, by=None,
+                               payload={"comments": consultation.comment_count})
     return True
 
 
@@ -515,7 +530,8 @@ def import_comments(consultation: Consultation, *, by, upload, client_ip=None) -
 
 
 def _answering(comment: Comment, by) -> tuple[Consultation, Project | None]:
-    """The consultation and (locked) project of `comment` once `by` may answer it now."""
+    """The consultation and (locked) project of `comment` once `by` may answer it now;
+    without a project the consultation row is locked instead (its own event chain)."""
     consultation = Consultation.objects.select_related("project").get(pk=comment.consultation_id)
     if not perms.can_answer(by, consultation):
         raise PermissionDenied
@@ -525,6 +541,8 @@ def _answering(comment: Comment, by) -> tuple[Consultation, Project | None]:
         if consultation.kind == Consultation.Kind.DRAFT and project.stage not in ANSWERING_STAGES:
             raise InvalidTransition(project.stage, project.stage,
                                     ["项目已不在意见处理阶段，意见处理结果不能再修改"])
+    else:
+        _lock(consultation)
     return consultation, project
 
 
@@ -559,6 +577,11 @@ def answer_comment(comment: Comment, *, by, decision: str, reason: str = "") -> 
         record_event(project, kind=EventKind.COMMENT_ANSWERED, by=by, note=reason, payload={
             "consultation": consultation.pk, "comment": comment.pk, "number": comment.number,
             "decision": decision, "previous": previous})
+    elif project is None:
+        audit.record_event(consultation, kind=ConsultationEvent.Kind.COMMENT_ANSWERED, by=by,
+                           note=reason, payload={"comment": comment.pk,
+                                                 "number": comment.number,
+                                                 "decision": decision, "previous": previous})
     return comment
 
 
@@ -591,18 +614,26 @@ def group_duplicates(leader: Comment, *, by, duplicates) -> list[Comment]:
             errors["duplicates"] = (f"第 {'、'.join(map(str, leading))} 条已有其他意见归入，"
                                     "不能再归入其他意见。")
     _raise(errors)
+    cleared = {str(r.number): r.decision for r in rows if r.decision}
     for row in rows:
         row.duplicate_of = leader
         # The group's answer is the leader's: a duplicate's own earlier answer no longer counts.
         row.decision, row.decision_reason, row.answered_by, row.answered_at = "", "", None, None
         row.save(update_fields=["duplicate_of", "decision", "decision_reason", "answered_by",
                                 "answered_at"])
+    numbers = [r.number for r in rows]
+    note = f"第 {'、'.join(map(str, numbers))} 条同第 {leader.number} 条"
     if project is not None and consultation.kind == Consultation.Kind.DRAFT:
-        numbers = [r.number for r in rows]
-        record_event(project, kind=EventKind.COMMENT_ANSWERED, by=by,
-                     note=f"第 {'、'.join(map(str, numbers))} 条同第 {leader.number} 条",
+        record_event(project, kind=EventKind.COMMENT_ANSWERED, by=by, note=note,
                      payload={"consultation": consultation.pk, "grouped_under": leader.number,
                               "numbers": numbers})
+    elif project is None:
+        # The duplicates' own answers were cleared: keep what they were on record.
+        audit.record_event(consultation, kind=ConsultationEvent.Kind.DUPLICATES_GROUPED,
+                           by=by, note=note, payload={
+                               "leader": leader.pk, "grouped_under": leader.number,
+                               "comments": [r.pk for r in rows], "numbers": numbers,
+                               "cleared": cleared})
     return rows
 
 
@@ -639,6 +670,10 @@ def _moderate(comment: Comment, *, by, reason: str, hide: bool) -> Comment:
                      EventKind.COMMENT_RESTORED, by=by, note=reason, payload={
                          "consultation": consultation.pk, "comment": comment.pk,
                          "number": comment.number})
+    else:
+        audit.record_event(locked, kind=ConsultationEvent.Kind.COMMENT_HIDDEN if hide else
+                           ConsultationEvent.Kind.COMMENT_RESTORED, by=by, note=reason,
+                           payload={"comment": comment.pk, "number": comment.number})
     return comment
 
 

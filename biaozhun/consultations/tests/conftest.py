@@ -17,12 +17,13 @@ def cast(db):
 
 @pytest.fixture
 def state_of():
-    """`state_of(consultation)`: its comments, moderation, attachments, the project's event
-    chain and the mail sent so far."""
+    """`state_of(consultation)`: its comments, moderation, attachments, the event chains
+    (the project's and the consultation's own) and the mail sent so far."""
     from biaozhun.consultations.models import (
         Comment,
         CommentAttachment,
         Consultation,
+        ConsultationEvent,
         ModerationAction,
         PublicProposal,
         Subscription,
@@ -37,9 +38,10 @@ def state_of():
             "attachments": CommentAttachment.objects.count(),
             "moderation": ModerationAction.objects.count(),
             "events": ProjectEvent.objects.count(),
+            "consultation_events": ConsultationEvent.objects.count(),
             "projects": sorted(Project.objects.values_list("pk", "stage", "event_count")),
             "consultations": sorted(Consultation.objects.values_list(
-                "pk", "closed_at", "comment_count", "is_public")),
+                "pk", "closed_at", "comment_count", "is_public", "event_count")),
             "proposals": sorted(PublicProposal.objects.values_list(
                 "pk", "state", "decision_reason", "project")),
             "subscriptions": sorted(Subscription.objects.values_list(

@@ -26,13 +26,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from biaozhun.accounts.models import Organization
 from biaozhun.consultations import permissions, selectors, services, tables
-from biaozhun.consultations.models import Comment, Consultation, PublicProposal
+from biaozhun.consultations.models import (
+    Comment,
+    Consultation,
+    ConsultationEvent,
+    PublicProposal,
+)
 from biaozhun.projects.models import ReviewCampaign
 from biaozhun.projects.stages import InvalidTransition
 
 TEMPLATES = "consultations/staff/"
 PAGE_SIZE = 50  # comments per page of the working view (each carries its forms)
 TABLE_PAGE_SIZE = 100  # rows per page of the table page
+TRAIL_LIMIT = 100  # newest events of the audit trail shown on the working view
 
 
 # The consultation (or its project) is past the point where this may change: 409.
@@ -276,6 +282,54 @@ def _dispositions_url(consultation: Consultation, filters: dict, anchor: str = "
     return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
 
 
+def _decision_label(value: str) -> str:
+    return str(Comment.Decision(value).label) if value in Comment.Decision.values else value
+
+
+def _event_summary(event: ConsultationEvent) -> str:
+    """What an event changed, in a few words (the note, e.g. a reason, is shown beside it)."""
+    payload, kind = event.payload or {}, event.kind
+    if kind == ConsultationEvent.Kind.OPENED:
+        text = _("征求意见 %(opens)s 至 %(closes)s") % {
+            "opens": payload.get("opens_on", ""), "closes": payload.get("closes_on", "")}
+        invited = len(payload.get("invited_organizations", ())) + len(
+            payload.get("invited_users", ()))
+        if invited:
+            text += _("；定向邀请 %(n)d 个单位或专家") % {"n": invited}
+        return text
+    if kind == ConsultationEvent.Kind.CLOSED:
+        return _("收到意见 %(n)s 条") % {"n": payload.get("comments", 0)}
+    if kind == ConsultationEvent.Kind.COMMENT_ANSWERED:
+        text = _("第 %(n)s 条：%(decision)s") % {
+            "n": payload.get("number", ""),
+            "decision": _decision_label(payload.get("decision", ""))}
+        if payload.get("previous"):
+            text += _("（原为%(previous)s）") % {
+                "previous": _decision_label(payload["previous"])}
+        return text
+    if kind == ConsultationEvent.Kind.DUPLICATES_GROUPED:
+        cleared = payload.get("cleared") or {}
+        if cleared:
+            return _("原处理意见已清除：%(items)s") % {"items": "、".join(
+                _("第 %(n)s 条（%(decision)s）") % {"n": n, "decision": _decision_label(d)}
+                for n, d in cleared.items())}
+        return ""
+    if kind in (ConsultationEvent.Kind.COMMENT_HIDDEN, ConsultationEvent.Kind.COMMENT_RESTORED):
+        return _("第 %(n)s 条") % {"n": payload.get("number", "")}
+    return ""
+
+
+def _trail(consultation: Consultation) -> dict:
+    """The newest events of a consultation without a project (one query); a project's
+    consultation is on the project's own record."""
+    if consultation.project_id is not None:
+        return {"trail": None}
+    events = list(consultation.events.order_by("-seq")[:TRAIL_LIMIT])
+    total = consultation.event_count
+    return {"trail": [{"event": e, "summary": _event_summary(e)} for e in events],
+            "trail_total": total, "trail_capped": total > len(events)}
+
+
 def _dispositions_page(request, consultation: Consultation, *, filters: dict,
                        bound: tuple[int, forms.Form] | None = None,
                        group_form: GroupForm | None = None, message: str = "",
@@ -320,6 +374,7 @@ def _dispositions_page(request, consultation: Consultation, *, filters: dict,
         "can_answer": can_answer, "can_moderate": can_moderate,
         "group_form": group_form or (GroupForm() if can_answer else None),
         "top_errors": top_errors, "error_link": error_link,
+        **_trail(consultation),
     }, status=status)
 
 

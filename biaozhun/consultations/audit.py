@@ -1,0 +1,99 @@
+"""The event chain of each consultation without a project: append one event, verify them all.
+
+A project's (draft) consultation is recorded in the project's chain (`projects.audit`); plan,
+review and targeted consultations have no project, so their openings, closings, answers,
+groupings and moderation are chained here, per consultation, the same way. Appending happens
+inside the service's transaction with the consultation row locked (or just created), so `seq`
+and `prev_hash` cannot race. `biaozhun verify_audit` runs `verify_all` through the verifier
+registry of `biaozhun.core.audit` (registered in `AppConfig.ready`).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from biaozhun.consultations.models import Consultation, ConsultationEvent
+from biaozhun.projects.audit import SYSTEM_LABEL
+from biaozhun.projects.audit import verify_chain as _verify_links
+
+
+def record_event(consultation: Consultation, *, kind: str, by=None, note: str = "",
+                 payload: dict | None = None) -> ConsultationEvent:
+    """Append an event to `consultation`'s chain. Call with the consultation row locked;
+    refused for a project's consultation, whose events belong to the project."""
+    if consultation.project_id is not None:
+        raise ValueError("a project's consultation is recorded in the project's events")
+    last = (ConsultationEvent.objects.filter(consultation_id=consultation.pk)
+            .order_by("-seq").values_list("seq", "hash").first())
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
+    label = SYSTEM_LABEL if by is None else (str(by) or by.get_username())
+    event = ConsultationEvent(
+        consultation_id=consultation.pk, seq=seq, kind=kind, actor=by,
+        actor_label=label[:150], at=timezone.now(), note=note, payload=payload or {},
+        prev_hash=prev_hash)
+    event.hash = event.compute_hash()
+    event.save()
+    Consultation.objects.filter(pk=consultation.pk).update(event_count=F("event_count") + 1)
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    consultation_id: int
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"征求意见 {self.consultation_id} 事件 #{self.seq}：{self.reason}"
+
+
+def verify_chain(events: Iterable[ConsultationEvent],
+                 consultation_id: int) -> BrokenLink | None:
+    """The first broken link of one consultation's events (given in seq order), or None.
+    The same checks as a project's chain: numbering, previous hash, own hash."""
+    link = _verify_links(events, consultation_id)
+    return None if link is None else BrokenLink(consultation_id, link.seq, link.reason)
+
+
+def verify_all(consultation_ids=None, *,
+               chunk_size: int = 2000) -> tuple[int, list[BrokenLink]]:
+    """Check every chain (or those of `consultation_ids`); returns (events read, broken
+    links). A chain shorter than `Consultation.event_count` lost its last events."""
+    events = ConsultationEvent.objects.order_by("consultation_id", "seq")
+    consultations = Consultation.objects.all()
+    if consultation_ids is not None:
+        events = events.filter(consultation_id__in=list(consultation_ids))
+        consultations = consultations.filter(pk__in=list(consultation_ids))
+    counts = dict(consultations.filter(event_count__gt=0).values_list("pk", "event_count"))
+    broken: list[BrokenLink] = []
+    read = 0
+    current: list[ConsultationEvent] = []
+    current_id = None
+    seen: set[int] = set()
+
+    def finish(pk, rows):
+        link = verify_chain(rows, pk)
+        expected = counts.get(pk, 0)
+        if link is None and expected != len(rows):
+            why = "末尾事件被删除" if expected > len(rows) else "事件数记录被改动"
+            link = BrokenLink(pk, min(expected, len(rows)) + 1,
+                              f"事件数应为 {expected}，实有 {len(rows)}（{why}）")
+        if link:
+            broken.append(link)
+
+    for event in events.iterator(chunk_size=chunk_size):
+        read += 1
+        if event.consultation_id != current_id:
+            if current_id is not None:
+                finish(current_id, current)
+            current_id, current = event.consultation_id, []
+            seen.add(event.consultation_id)
+        current.append(event)
+    if current_id is not None:
+        finish(current_id, current)
+    for pk, count in counts.items():
+        if pk not in seen:
+            broken.append(BrokenLink(pk, 1, f"事件数应为 {count}，实有 0（事件被删除）"))
+    return read, broken
