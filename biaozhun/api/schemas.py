@@ -21,6 +21,10 @@ class PageOut(Schema):
 
 
 MAX_PAGE_SIZE = 100
+# Bounds on where a page may start: beyond them the database cannot take the offset (SQLite
+# "datatype mismatch", PostgreSQL "bigint out of range") and the caller would get a 500.
+MAX_PAGE = 1_000_000
+MAX_OFFSET = 10**9
 
 
 def page_slice(page: int, page_size: int) -> slice:

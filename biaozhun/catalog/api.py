@@ -9,7 +9,14 @@ from ninja.responses import Status as HttpStatus
 
 from biaozhun import codes
 from biaozhun.accounts.models import Organization
-from biaozhun.api.schemas import MAX_PAGE_SIZE, ErrorOut, NotFoundOut, PageOut, page_slice
+from biaozhun.api.schemas import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    ErrorOut,
+    NotFoundOut,
+    PageOut,
+    page_slice,
+)
 from biaozhun.catalog import selectors
 from biaozhun.catalog.models import CCSClass, ICSClass, Standard, TechnicalCommittee
 from biaozhun.catalog.selectors import StandardFilters
@@ -61,7 +68,7 @@ class StandardQuery(Schema):
     year_from: int | None = None
     year_to: int | None = None
     sort: str | None = Field(None, description="code（默认）/ issued / effective")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -336,7 +343,7 @@ def get_ccs(request, code: str):
 
 class NamedQuery(Schema):
     q: str | None = Field(None, description="名称关键词")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 

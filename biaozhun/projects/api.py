@@ -37,7 +37,7 @@ from biaozhun.api.errors import (
     refusals,
     refuse_nul,
 )
-from biaozhun.api.schemas import MAX_PAGE_SIZE, ErrorOut
+from biaozhun.api.schemas import MAX_OFFSET, MAX_PAGE_SIZE, ErrorOut
 from biaozhun.catalog.models import Standard
 from biaozhun.catalog.selectors import canonical_code
 from biaozhun.projects import numbering, selectors, services
@@ -278,7 +278,7 @@ class ProjectQuery(Schema):
     year: int | None = Field(None, ge=1, le=9999, description="计划年度")
     overdue: bool = Field(False, description="只看有逾期期限的项目")
     limit: int = Field(25, ge=1, le=MAX_PAGE_SIZE, description="每页条数（最多 100）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
 
 class ProposeIn(StrictIn):

@@ -30,7 +30,7 @@ from biaozhun.api.errors import (
     query_parameters,
     refusals,
 )
-from biaozhun.api.schemas import MAX_PAGE_SIZE, ErrorOut, PageOut, page_slice
+from biaozhun.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, ErrorOut, PageOut, page_slice
 from biaozhun.validity import services
 from biaozhun.validity.models import RefStatus, ValidityCheck, WatchList
 from biaozhun.validity.permissions import get_check_for, get_watch_list_for, notifications_for
@@ -250,10 +250,6 @@ class NotificationOut(Schema):
 class NotificationPageOut(PageOut):
     unread: int = Field(description="未读通知总数")
     results: list[NotificationOut]
-
-
-# A larger page would overflow the database's OFFSET (a 500), not just be empty.
-MAX_PAGE = 1_000_000
 
 
 class WatchListQuery(Schema):

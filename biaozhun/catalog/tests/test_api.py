@@ -86,6 +86,17 @@ def test_page_size_above_100_is_refused(client):
     assert client.get("/api/v1/standards", {"page_size": 101}).status_code == 422
 
 
+@pytest.mark.parametrize("path", ["/api/v1/standards", "/api/v1/organizations",
+                                  "/api/v1/committees"])
+def test_a_page_beyond_a_million_is_refused_not_a_server_error(client, catalogue, path):
+    # 10**17 * 100 rows overflowed the database's OFFSET: a 500 before the bound.
+    response = client.get(path, {"page": 10**17})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["ctx"]) == (["query", "page"], {"le": 1_000_000})
+    assert client.get(path, {"page": 1_000_000}).json()["results"] == []
+
+
 def test_list_query_count_is_constant(client, catalogue, django_assert_num_queries):
     with django_assert_num_queries(2):
         client.get("/api/v1/standards", {"page_size": 100})

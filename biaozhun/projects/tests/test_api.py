@@ -702,6 +702,9 @@ def test_list_refuses_an_unknown_stage_and_a_big_page(client):
                   + f" or '{Stage.values[-1]}'。"],
         "limit": ["不能大于 100。"], "offset": ["应为整数。"]}
     assert client.get(API, {"offset": -1}).json()["errors"] == {"offset": ["不能小于 0。"]}
+    # An offset the database cannot take is refused, not a server error.
+    assert client.get(API, {"offset": 10**19}).json()["errors"] == {
+        "offset": ["不能大于 1000000000。"]}
 
 
 def test_overdue_filter(client, cast):
