@@ -94,11 +94,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: local memory unless CACHE_URL points at Redis ---------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
+# "challenges" remembers answered guest challenges; every web process must see it, so without
+# Redis it is a file cache under var/ that the processes of this machine share.
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+                          "LOCATION": CACHE_URL},
+              "challenges": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                             "LOCATION": CACHE_URL, "KEY_PREFIX": "challenges"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+              "challenges": {"BACKEND": "biaozhun.core.cache.SharedFileCache",
+                             "LOCATION": str(VAR_DIR / "cache" / "challenges"),
+                             "OPTIONS": {"MAX_ENTRIES": 10_000}}}
 
 # --- Background jobs -----------------------------------------------------------------------
 TASKS = {

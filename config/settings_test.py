@@ -14,3 +14,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Answered challenges in process memory (SharedFileCache has its own tests in core).
+CACHES = {**CACHES, "challenges": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
+                                   "LOCATION": "challenges"}}

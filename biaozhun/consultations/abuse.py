@@ -6,8 +6,9 @@ themselves, so every web process sees the same numbers without Redis. An XLSX im
 submission (its comments share one `submitted_at`).
 
 A challenge token carries a keyed hash of the answer and a nonce, signed with a timestamp;
-each nonce is accepted once (remembered in the cache for the token's validity; with the local
-memory cache and several web processes that memory is per process — set CACHE_URL).
+each nonce is accepted once: it is remembered for the token's validity in the "challenges"
+cache (Redis with CACHE_URL, else a file cache under var/ shared by the processes of the
+machine, whose add() is atomic), not in the per-process memory cache.
 """
 
 import secrets
@@ -17,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -160,7 +161,8 @@ def check_challenge(token, answer) -> None:
         _refuse(gettext("验证问题无效，请回答新的问题。"))
     if not isinstance(data, dict) or not {"h", "n"} <= set(data):
         _refuse(gettext("验证问题无效，请回答新的问题。"))
-    if not cache.add(f"consultations:challenge:{data['n']}", 1, timeout=minutes * 60 + 60):
+    if not caches["challenges"].add(f"consultations:challenge:{data['n']}", 1,
+                                    timeout=minutes * 60 + 60):
         _refuse(gettext("验证问题已使用过，请回答新的问题。"))
     value = _parse_answer(answer)
     if value is None or not constant_time_compare(_answer_hash(data["n"], value), data["h"]):
