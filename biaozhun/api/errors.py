@@ -16,8 +16,11 @@ from typing import Annotated, Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext
 from ninja import Field, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestInvalid
 
 __all__ = [
     "MESSAGES",
@@ -27,6 +30,7 @@ __all__ = [
     "NotFound",
     "StrictIn",
     "field_errors",
+    "install_handlers",
     "invalid",
     "json_body",
     "json_response",
@@ -244,3 +248,55 @@ def json_body(schema: type[Schema], *, required: bool = True) -> dict:
     """`openapi_extra` for a JSON body parsed by `parse_body`."""
     return {"requestBody": {"required": required, "content": {
         "application/json": {"schema": schema.model_json_schema()}}}}
+
+
+# --- What ninja itself refuses --------------------------------------------------------------------
+
+# ninja's own messages → ours; the source of each error location → the part naming the field.
+_SOURCES = {"query", "path", "body", "form", "file", "header", "cookie"}
+
+
+def _request_errors(exc: RequestInvalid) -> dict[str, list[str]]:
+    """ninja's parameter errors (locations such as ("query", "page") or ("body", "payload",
+    "name", 0)) by field, in the same words as `pydantic_errors`."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [part for part in error.get("loc", ()) if isinstance(part, str)]
+        if loc and loc[0] in _SOURCES:
+            source, loc = loc[0], loc[1:]
+            if source == "body" and len(loc) > 1:
+                loc = loc[1:]  # ("body", <parameter>, <field>, ...)
+        field = loc[0] if loc else "__all__"
+        message = _message(error, MESSAGES) if "type" in error else str(error.get("msg", ""))
+        errors.setdefault(field, [])
+        if message not in errors[field]:
+            errors[field].append(message)
+    return errors
+
+
+def install_handlers(api) -> None:
+    """Answer what ninja refuses before a view runs in the shape and language of the rest:
+    parameter errors 422 with `errors` by field, a missing or unusable credential 401 (with
+    `WWW-Authenticate: Bearer`), a session write without its CSRF token 403."""
+
+    @api.exception_handler(RequestInvalid)
+    def _invalid(request, exc):
+        return invalid(_request_errors(exc))
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        response = json_response(401, {"detail": gettext(
+            "需要认证：请在请求头中提供 API 令牌（Authorization: Bearer …），或先登录。")})
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc):
+        detail = exc.message
+        if exc.status_code == 403 and detail == "CSRF check Failed":
+            detail = gettext("使用登录会话时，写请求须带 CSRF 令牌（X-CSRFToken）。")
+        return json_response(exc.status_code, {"detail": detail})
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return json_response(404, {"detail": gettext("没有这个对象。")})

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI, Swagger
 
+from biaozhun.api.errors import install_handlers
 from biaozhun.catalog.api import router as catalog_router
 
 api = NinjaAPI(
@@ -14,6 +15,7 @@ api = NinjaAPI(
     # never from a CDN; the online validator badge would call out to swagger.io, so it is off.
     docs=Swagger(settings={"validatorUrl": None}),
 )
+install_handlers(api)
 api.add_router("/", catalog_router)
 api.add_router("/", "biaozhun.search.api.router")
 api.add_router("/", "biaozhun.validity.api.router")

@@ -32,6 +32,7 @@ from biaozhun.projects.tests.factories import Cast, docx_file, make_cast, make_p
 
 pytestmark = pytest.mark.django_db
 
+UNAUTHENTICATED = "需要认证：请在请求头中提供 API 令牌（Authorization: Bearer …），或先登录。"
 API = "/api/v1/projects"
 
 
@@ -210,7 +211,7 @@ def test_action_permission_matrix(client, cast, action, who):
     expected = {"anonymous": 401, "outsider": 403, "wrong": 403, "right": 200}[who]
     assert response.status_code == expected, response.content.decode()
     if who != "right":
-        assert response.json() == {"anonymous": {"detail": "Unauthorized"}}.get(
+        assert response.json() == {"anonymous": {"detail": UNAUTHENTICATED}}.get(
             who, {"detail": "无权执行此操作。"})
         assert snapshot(project) == before
         return
@@ -415,7 +416,8 @@ def test_a_revoked_token_is_401_and_changes_nothing(client, cast):
                            json.dumps({"accept": True, "opinion": "同意"}),
                            content_type="application/json",
                            HTTP_AUTHORIZATION=f"Bearer {secret}")
-    assert (response.status_code, response.json()) == (401, {"detail": "Unauthorized"})
+    assert (response.status_code, response.json()) == (401, {"detail": UNAUTHENTICATED})
+    assert response["WWW-Authenticate"] == "Bearer"
     assert snapshot(project) == before
 
 
@@ -436,7 +438,8 @@ def test_session_writes_need_the_csrf_token(cast):
     before = snapshot(project)
 
     refused = browser.post(url, body, content_type="application/json")
-    assert (refused.status_code, refused.json()) == (403, {"detail": "CSRF check Failed"})
+    assert (refused.status_code, refused.json()) == (
+        403, {"detail": "使用登录会话时，写请求须带 CSRF 令牌（X-CSRFToken）。"})
     assert snapshot(project) == before
 
     csrf = "abcdefghijklmnopqrstuvwxyzABCDEF"

@@ -106,6 +106,13 @@ def test_bad_input_is_422_and_stores_nothing(client, catalog, payload, detail):
     assert ValidityCheck.objects.count() == 0
 
 
+def test_a_form_field_ninja_refuses_is_named_in_the_common_shape(client):
+    response = client.post(URL, {"text": "GB 1-2000", "as_of": "2024-13-01"})
+    assert (response.status_code, response.json()) == (422, {
+        "detail": "日期格式应为 YYYY-MM-DD。", "errors": {"as_of": ["日期格式应为 YYYY-MM-DD。"]}})
+    assert ValidityCheck.objects.count() == 0
+
+
 def test_malformed_json_is_422(client):
     response = client.post(URL, "{", content_type="application/json")
     assert response.status_code == 422
