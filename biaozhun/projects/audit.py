@@ -75,9 +75,11 @@ def verify_all(project_ids=None, *, chunk_size: int = 2000) -> tuple[int, list[B
 
     def finish(pid, rows):
         link = verify_chain(rows, pid)
-        if link is None and counts.get(pid, 0) != len(rows):
-            link = BrokenLink(pid, len(rows) + 1, f"事件数应为 {counts.get(pid, 0)}，"
-                              f"实有 {len(rows)}（末尾事件被删除）")
+        expected = counts.get(pid, 0)
+        if link is None and expected != len(rows):
+            why = "末尾事件被删除" if expected > len(rows) else "事件数记录被改动"
+            link = BrokenLink(pid, min(expected, len(rows)) + 1,
+                              f"事件数应为 {expected}，实有 {len(rows)}（{why}）")
         if link:
             broken.append(link)
 

@@ -111,6 +111,15 @@ def test_deleting_the_last_event_is_found_by_the_event_count(two):
     assert str(failed.value) == f"1 条事件链已损坏（共读取 {total()} 条事件）。"
 
 
+def test_lowering_the_event_count_is_told_apart_from_a_deletion(two):
+    _, submitted = two
+    count = Project.objects.get(pk=submitted.pk).event_count
+    Project.objects.filter(pk=submitted.pk).update(event_count=count - 2)
+    link = BrokenLink(submitted.pk, count - 1,
+                      f"事件数应为 {count - 2}，实有 {count}（事件数记录被改动）")
+    assert verify_all() == (total(), [link])
+
+
 def test_deleting_a_middle_event_is_found(two):
     _, submitted = two
     raw("DELETE FROM projects_projectevent WHERE id = %s", [event(submitted, 6).pk])
