@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
@@ -20,6 +21,7 @@ from biaozhun.api.schemas import (
 from biaozhun.catalog import selectors
 from biaozhun.catalog.models import CCSClass, ICSClass, Standard, TechnicalCommittee
 from biaozhun.catalog.selectors import StandardFilters
+from biaozhun.core.codes_text import describe
 
 router = Router(tags=["标准目录"])
 
@@ -268,7 +270,8 @@ def get_standard(request, code: str):
         try:
             canonical = selectors.canonical_code(code)
         except codes.CodeError as error:
-            return HttpStatus(422, {"detail": f"不是有效的标准号：{error}"})
+            return HttpStatus(422, {"detail": gettext("不是有效的标准号：%(reason)s") % {
+                "reason": describe(error)}})
         if canonical is not None:
             standard = selectors.detail_queryset().get(code=canonical)
     if standard is None:

@@ -25,6 +25,7 @@ from biaozhun.catalog.models import (
     Status,
 )
 from biaozhun.catalog.services import FIGURES_CACHE_KEY, FIGURES_CACHE_SECONDS
+from biaozhun.core.codes_text import describe
 
 # Beyond this many matches a page says "more than N" instead of counting every row.
 COUNT_CAP = 10_000
@@ -260,7 +261,7 @@ def suggestions_for(text: str, limit: int = 10) -> Unknown:
     try:
         number = codes.parse(text)
     except codes.CodeError as error:
-        return Unknown(reason=str(error), suggestions=[])
+        return Unknown(reason=describe(error), suggestions=[])
     base = Standard.objects.only("code", "title_zh", "status", "year")
     found = list(base.filter(undated_norm=codes.code_norm(number.undated))
                  .order_by(F("year").desc(nulls_last=True), "code")[:limit])

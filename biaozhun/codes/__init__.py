@@ -5,10 +5,11 @@ Pure Python, no Django. See README.md in this folder for the canonical forms and
 
 from ._compare import format, is_newer, same_standard
 from ._extract import extract
-from ._model import CodeError, Match, StandardNumber
+from ._model import ERROR_KINDS, CodeError, Match, StandardNumber
 from ._parse import code_norm, normalize, parse
 
 __all__ = [
+    "ERROR_KINDS",
     "CodeError",
     "Match",
     "StandardNumber",

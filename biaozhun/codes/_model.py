@@ -12,13 +12,46 @@ FAMILIES = ("national", "industry", "local", "group", "enterprise", "internation
 VERSION_MARKERS = frozenset(["CSV", "RLV", "CMV", "EXV", "EXV-CMV", "EXV-RLV", "SER", "DB", "PRV"])
 
 
-class CodeError(ValueError):
-    """A text that is not a standard number; ``str(e)`` says why, ``e.text`` is the input."""
+# Why a text is not a standard number: each kind of ``CodeError`` and the names of its
+# ``params``. The kinds are stable identifiers: callers word the reason in their own language
+# from them (the English ``reason`` is for logs and the command line).
+ERROR_KINDS: dict[str, tuple[str, ...]] = {
+    "not_a_string": ("type",),
+    "empty": (),
+    "no_prefix": ("start",),
+    "unknown_prefix": ("prefix",),
+    "prefix_without_number": ("prefix",),
+    "group_prefix_incomplete": ("start",),
+    "enterprise_prefix_incomplete": ("start",),
+    "local_prefix_without_region": ("start",),
+    "unknown_province": ("code", "prefix"),
+    "unknown_city": ("code", "prefix"),
+    "no_nature_form": ("prefix", "nature"),
+    "missing_number": (),
+    "text_after_year": (),
+    "unexpected_text": ("text", "after"),
+    "bad_amendment": ("number",),
+    "amendment_needs_year": (),
+    "bad_adopted": ("reference",),
+}
 
-    def __init__(self, reason: str, text: str = ""):
+
+class CodeError(ValueError):
+    """A text that is not a standard number.
+
+    ``str(e)`` and ``e.reason`` say why in English, ``e.text`` is the input, ``e.kind`` (a key
+    of ``ERROR_KINDS``) and ``e.params`` (str values) say the same for translation.
+    """
+
+    def __init__(self, reason: str, text: str = "", kind: str = "", params: dict | None = None):
         super().__init__(reason)
         self.reason = reason
         self.text = text
+        self.kind = kind
+        self.params = params if params is not None else {}
+
+    def __reduce__(self):
+        return (type(self), (self.reason, self.text, self.kind, self.params))
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,9 +66,19 @@ def split_cn_number(text: str, dgtj: bool) -> tuple[str, int | None, str, int]:
 
 def _region(reg: str, text: str) -> None:
     if reg[:2] not in PROVINCES:
-        raise CodeError(f"unknown province code {reg[:2]!r} in local standard prefix DB{reg}", text)
+        raise CodeError(
+            f"unknown province code {reg[:2]!r} in local standard prefix DB{reg}",
+            text,
+            "unknown_province",
+            {"code": reg[:2], "prefix": f"DB{reg}"},
+        )
     if len(reg) >= 4 and reg[:4] not in CITIES:
-        raise CodeError(f"unknown city code {reg[:4]!r} in local standard prefix DB{reg}", text)
+        raise CodeError(
+            f"unknown city code {reg[:4]!r} in local standard prefix DB{reg}",
+            text,
+            "unknown_city",
+            {"code": reg[:4], "prefix": f"DB{reg}"},
+        )
 
 
 def _amend_number(s: str) -> int:
@@ -91,7 +101,10 @@ def _cn_tail(tail: str, text: str) -> tuple[str | None, str | None, tuple]:
             try:
                 amendment = f"XG{_amend_number(m.group('xgc'))}"
             except ValueError:
-                raise CodeError(f"bad amendment number {m.group('xgc')!r}", text) from None
+                xgc = m.group("xgc")
+                raise CodeError(
+                    f"bad amendment number {xgc!r}", text, "bad_amendment", {"number": xgc}
+                ) from None
         elif m.group("ed") is not None:
             edition = m.group("ed") + "年" + m.group("edk")
         else:
@@ -132,7 +145,12 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
             code = spelled
         family, rule = CN_CODES[code]
         if rule == "none" and nat:
-            raise CodeError(f"{code} numbers have no /{nat} form", text)
+            raise CodeError(
+                f"{code} numbers have no /{nat} form",
+                text,
+                "no_nature_form",
+                {"prefix": code, "nature": nat},
+            )
         nature = NATURES[nat] if rule == "gb" else None
         code = _CANON_PREFIX.get(code, code)
         prefix = f"{code}/{nat}" if nat else code
@@ -145,12 +163,12 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
     if used < len(CN_SPLIT_RE.findall(num_text)):
         # Only possible when a date or other number trails the code.
         if not extracting:
-            raise CodeError("unexpected text after the year", text)
+            raise CodeError("unexpected text after the year", text, "text_after_year")
         cut = list(CN_SPLIT_RE.finditer(num_text))[used].start()
         end = m.start("c_num") + cut
         with_tail = False
     if not number:
-        raise CodeError("missing standard number", text)
+        raise CodeError("missing standard number", text, "missing_number")
     number = number.upper()
     part = number.split(".", 1)[1] if "." in number else None
     amendment = edition = None
@@ -159,7 +177,7 @@ def build_cn(m: re.Match, text: str, extracting: bool = False) -> tuple[Standard
         try:
             amendment, edition, adoption = _cn_tail(g("c_tail"), text)
             if amendment and year is None:
-                raise CodeError("an amendment needs a dated standard", text)
+                raise CodeError("an amendment needs a dated standard", text, "amendment_needs_year")
             end = m.end("c_tail")
         except CodeError:
             if not extracting:
@@ -304,7 +322,9 @@ def parse_match_text(ref: str, text: str) -> StandardNumber:
     """Parse an adopted international reference found in a Chinese tail."""
     m = _INTL_RE.fullmatch(ref.strip())
     if m is None:
-        raise CodeError(f"cannot parse adopted standard {ref!r}", text)
+        raise CodeError(
+            f"cannot parse adopted standard {ref!r}", text, "bad_adopted", {"reference": ref}
+        )
     return build_intl(m, text) if m.group("intl") is not None else build_foreign(m, text)
 
 
@@ -371,10 +391,13 @@ def parse(text: str) -> StandardNumber:
 def parse_slow(text: str, folded: str | None = None) -> StandardNumber:
     """The full parser (``parse`` tries a fast path for common shapes first)."""
     if not isinstance(text, str):
-        raise CodeError(f"expected a string, got {type(text).__name__}", repr(text))
+        name = type(text).__name__
+        raise CodeError(
+            f"expected a string, got {name}", repr(text), "not_a_string", {"type": name}
+        )
     s = folded if folded is not None else fold(text).strip()
     if not s:
-        raise CodeError("empty text", text)
+        raise CodeError("empty text", text, "empty")
     while len(s) > 2 and _BRACKETS.get(s[0]) == s[-1]:
         s = s[1:-1].strip()  # 《GB/T 1.1-2020》, [ISO 9001:2015]
     stage = _LEADING_STAGE.match(s)
@@ -391,26 +414,36 @@ def parse_slow(text: str, folded: str | None = None) -> StandardNumber:
     fb = _fallback(s)
     if fb is not None:
         return fb
-    raise CodeError(_diagnose(s), text)
+    raise _diagnose(s, text)
 
 
-def _diagnose(s: str) -> str:
-    """A reason for a failed parse, from the longest prefix that still matches."""
+def _diagnose(s: str, text: str) -> CodeError:
+    """The error of a failed parse, from the longest prefix that still matches."""
     m = PARSE_RE.match(s)
     if m is not None:
-        return f"unexpected text {s[m.end() :][:30]!r} after {s[: m.end()]!r}"
-    head = re.match(r"[A-Za-z]+", s)
-    if head is None:
-        return f"no standard prefix at the start of {s[:30]!r}"
-    word = head.group(0).upper()
+        tail, head = s[m.end() :][:30], s[: m.end()]
+        reason = f"unexpected text {tail!r} after {head!r}"
+        shown = tail.strip() or tail
+        return CodeError(reason, text, "unexpected_text", {"text": shown, "after": head})
+    start = s[:30]
+    word_match = re.match(r"[A-Za-z]+", s)
+    if word_match is None:
+        reason = f"no standard prefix at the start of {start!r}"
+        return CodeError(reason, text, "no_prefix", {"start": start})
+    written = word_match.group(0)  # the params show the prefix as the reader wrote it
+    word = written.upper()
     if word in ("T", "Q"):
-        kind = "group" if word == "T" else "enterprise"
-        return f"{kind} standard prefix {word}/ without a valid code and number in {s[:30]!r}"
+        family = "group" if word == "T" else "enterprise"
+        reason = f"{family} standard prefix {word}/ without a valid code and number in {start!r}"
+        return CodeError(reason, text, f"{family}_prefix_incomplete", {"start": start})
     if word.startswith("DB"):
-        return f"local standard prefix without a valid region code in {s[:30]!r}"
+        reason = f"local standard prefix without a valid region code in {start!r}"
+        return CodeError(reason, text, "local_prefix_without_region", {"start": start})
     if word in CN_CODES or word in INTL_CODES or word in CN_NO_SLASH:
-        return f"prefix {word!r} is not followed by a valid standard number"
-    return f"unknown standard prefix {word!r}"
+        reason = f"prefix {word!r} is not followed by a valid standard number"
+        return CodeError(reason, text, "prefix_without_number", {"prefix": written})
+    reason = f"unknown standard prefix {word!r}"
+    return CodeError(reason, text, "unknown_prefix", {"prefix": written})
 
 
 def normalize(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
@@ -40,6 +41,7 @@ from biaozhun.api.errors import (
 from biaozhun.api.schemas import MAX_OFFSET, MAX_PAGE_SIZE, ErrorOut
 from biaozhun.catalog.models import Standard
 from biaozhun.catalog.selectors import canonical_code
+from biaozhun.core.codes_text import describe
 from biaozhun.projects import numbering, selectors, services
 from biaozhun.projects import permissions as perms
 from biaozhun.projects.guards import vote_outcome
@@ -579,7 +581,8 @@ def _revised_standard(text: str | None) -> Standard | None:
     try:
         code = canonical_code(text.strip())
     except codes.CodeError as error:
-        raise ValidationError({"revises": f"不是有效的标准号：{error}"}) from None
+        raise ValidationError({"revises": gettext("不是有效的标准号：%(reason)s") % {
+            "reason": describe(error)}}) from None
     if code is None:
         raise ValidationError({"revises": f"目录中没有标准 {text.strip()}。"})
     return Standard.objects.get(code=code)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from biaozhun import codes
+from biaozhun.core.codes_text import describe
 from biaozhun.validity.conf import setting
 from biaozhun.validity.resolution import Occurrence
 
@@ -360,7 +361,7 @@ def _list_line(line: str, segment: Segment, number: int,
     try:
         parsed = codes.parse(candidate)
     except codes.CodeError as exc:
-        return Occurrence(candidate, None, error=exc.reason, location=labelled(location))
+        return Occurrence(candidate, None, error=describe(exc), location=labelled(location))
     return Occurrence(candidate, parsed, location=labelled(location))
 
 

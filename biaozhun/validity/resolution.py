@@ -89,7 +89,8 @@ class Snapshot:
 
 @dataclass
 class Occurrence:
-    """One place a reference appears: raw text, parsed number or parse error, location."""
+    """One place a reference appears: raw text, parsed number or why it does not parse
+    (`core.codes_text.describe`, in the language of the check), location."""
 
     raw: str
     number: codes.StandardNumber | None

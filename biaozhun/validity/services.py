@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from biaozhun import codes
 from biaozhun.accounts.permissions import is_signed_in
+from biaozhun.core.codes_text import describe
 from biaozhun.validity import documents
 from biaozhun.validity.conf import setting
 from biaozhun.validity.models import (
@@ -241,7 +242,7 @@ def _parse_watched(text: str) -> tuple[codes.StandardNumber | None, str]:
     try:
         number = codes.parse(text)
     except codes.CodeError as exc:
-        return None, _("无法识别的标准号：%(reason)s") % {"reason": exc.reason}
+        return None, _("无法识别的标准号：%(reason)s") % {"reason": describe(exc)}
     if len(number.code) > WATCHED_CODE_MAX:  # repairs can lengthen a number a little
         return None, too_long
     return number, ""

@@ -52,6 +52,7 @@ from biaozhun.catalog.models import (
     Status,
 )
 from biaozhun.catalog.services import resolve_relations
+from biaozhun.core.codes_text import describe
 
 CATALOGUE_COLUMNS = ("docid", "title_en", "published", "stage", "substage", "edition", "ics",
                      "tc")
@@ -188,7 +189,7 @@ def _import_catalogue(path: Path, flavour: str, *, run: ImportRun | None,
             number = codes.parse(docid)
         except codes.CodeError as exc:
             report.errors.append(RowError(line, headers[at["docid"]],
-                                          f"标准号无法识别：{exc}", docid))
+                                          f"标准号无法识别：{describe(exc)}", docid))
             continue
         if marker := version_marker(number):
             skipped[f"version:{marker}"] += 1
@@ -361,13 +362,15 @@ def import_iso_relations(path: Path, *, run: ImportRun | None = None,
             try:
                 newer = ends.get(values[newer_at].strip())
             except codes.CodeError as exc:
-                report.errors.append(RowError(line, headers[newer_at], f"标准号无法识别：{exc}",
+                report.errors.append(RowError(line, headers[newer_at],
+                                              f"标准号无法识别：{describe(exc)}",
                                               values[newer_at]))
                 continue
             try:
                 older = ends.get(values[older_at].strip())
             except codes.CodeError as exc:
-                report.errors.append(RowError(line, headers[older_at], f"标准号无法识别：{exc}",
+                report.errors.append(RowError(line, headers[older_at],
+                                              f"标准号无法识别：{describe(exc)}",
                                               values[older_at]))
                 continue
             if newer[1] == older[1]:

@@ -12,6 +12,7 @@ from biaozhun.catalog.importing.columns import (
     STATUS_WORDS,
 )
 from biaozhun.catalog.importing.errors import RowError
+from biaozhun.core.codes_text import describe
 
 _SPLIT = re.compile(r"\s*[;；]\s*")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -137,7 +138,7 @@ class RecordBuilder:
         try:
             number = codes.parse(code_text)
         except codes.CodeError as exc:
-            return [RowError(row_number, self._header("code"), f"标准号无法识别：{exc}",
+            return [RowError(row_number, self._header("code"), f"标准号无法识别：{describe(exc)}",
                              code_text)]
         record = StandardRecord(row=row_number, number=number)
         if number.code_norm in self.seen:
@@ -185,7 +186,7 @@ class RecordBuilder:
                 try:
                     other = codes.normalize(cleaned)
                 except codes.CodeError as exc:
-                    err(column, f"无法识别的标准号：{exc}", item)
+                    err(column, f"无法识别的标准号：{describe(exc)}", item)
                     continue
                 if codes.code_norm(other) == number.code_norm:
                     err(column, "标准不能代替自身", item)
@@ -217,7 +218,7 @@ class RecordBuilder:
             try:
                 adopts.append(parse_adoption(item))
             except codes.CodeError as exc:
-                err("adopts", f"无法识别采用的标准：{exc}", item)
+                err("adopts", f"无法识别采用的标准：{describe(exc)}", item)
         seen_adopted: dict[str, int] = {}
         for code, degree in adopts:
             key = codes.code_norm(code)

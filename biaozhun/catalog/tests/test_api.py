@@ -174,8 +174,18 @@ def test_detail_unknown_code_is_404_with_suggestions(client, catalogue):
 
 def test_detail_unparseable_code_is_422(client):
     response = client.get("/api/v1/standards/hello")
-    assert response.status_code == 422
-    assert response.json()["detail"].startswith("不是有效的标准号：")
+    assert (response.status_code, response.json()) == (
+        422, {"detail": "不是有效的标准号：未知的标准代号“hello”"})
+
+
+@pytest.mark.parametrize(("code", "detail"), [
+    ("BY 1-2020", "不是有效的标准号：未知的标准代号“BY”"),
+    ("DB99/T 1-2020", "不是有效的标准号：地方标准代号“DB99”中的省级行政区划代码“99”不存在"),
+    ("GB/T 1.1-2020-01-01", "不是有效的标准号：年号后有多余的文字"),
+])
+def test_detail_unparseable_code_says_why_in_chinese(client, code, detail):
+    response = client.get(f"/api/v1/standards/{code}")
+    assert (response.status_code, response.json()) == (422, {"detail": detail})
 
 
 def test_detail_query_count(client, catalogue, django_assert_num_queries):

@@ -94,7 +94,19 @@ GB/T 2-2020,名称,,在用,2020-02-30,,,GB/T !,,1.2.3,AAA,,,,,
     assert found == [(3, "code"), (4, "status"), (4, "issued_on"), (4, "replaces"),
                      (4, "ics"), (4, "ccs")]
     assert "日期" in failure.value.errors[2].reason
+    assert [(e.row, e.column, e.reason, e.value) for e in failure.value.errors
+            if e.column in ("code", "replaces")] == [
+        (3, "code", "标准号无法识别：未知的标准代号“XYZ”", "XYZ?"),
+        (4, "replaces", "无法识别的标准号：标准代号“GB”后缺少有效的顺序号", "GB/T !")]
     assert snapshot() == before
+
+
+def test_unreadable_adopted_standard_is_a_row_error_in_chinese(tmp_path):
+    text = f"{HEADER}\nGB/T 2-2020,名称,,,,,,,,,,,,,XYZ 1:2020 IDT,\n"
+    with pytest.raises(ImportFailed) as failure:
+        import_standards(write(tmp_path, text))
+    assert [str(e) for e in failure.value.errors] == [
+        "第 2 行，列“adopts”：无法识别采用的标准：未知的标准代号“XYZ”（值：XYZ 1:2020 IDT）"]
 
 
 def test_duplicate_code_in_one_file_is_an_error(tmp_path):
@@ -112,7 +124,8 @@ def test_skip_invalid_imports_good_rows_and_writes_rejects(tmp_path):
     assert (report.imported, report.rejected_rows) == (1, 1)
     rejects = Path(report.rejects_path).read_text(encoding="utf-8-sig").splitlines()
     assert rejects[0].startswith("row,code,")
-    assert rejects[1].startswith("3,NOPE,坏") and "标准号无法识别" in rejects[1]
+    assert rejects[1] == "3,NOPE,坏" + "," * 14 + (
+        ",第 3 行，列“code”：标准号无法识别：未知的标准代号“NOPE”（值：NOPE）")
     assert list(Standard.objects.values_list("code", flat=True)) == ["GB 2760-2014"]
 
 

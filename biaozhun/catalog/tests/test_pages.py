@@ -427,7 +427,7 @@ def test_code_that_does_not_parse_is_404_with_reason(client):
     response = client.get("/standards/hello-world")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "“hello-world”不是有效的标准号：" in html
+    assert "“hello-world”不是有效的标准号：未知的标准代号“hello”" in html
     assert response.context["suggestions"] == []
 
 

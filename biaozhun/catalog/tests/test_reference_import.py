@@ -280,8 +280,8 @@ def test_iso_catalogue_keeps_published_documents_only(tmp_path):
         "跳过标准号无法识别的文献 1 个（见错误列表）",
         "发布日期只有年份、未填 3 个；早于修改单年号、未填 0 个",
     ]
-    assert [(e.row, e.column, e.value) for e in report.errors] == [
-        (14, "docid", "ISO/ABC")]
+    assert [(e.row, e.column, e.reason, e.value) for e in report.errors] == [
+        (14, "docid", "标准号无法识别：标准代号“ISO”后缺少有效的顺序号", "ISO/ABC")]
 
 
 def test_iso_catalogue_fields_statuses_and_amendments(tmp_path):
@@ -367,6 +367,17 @@ def test_iso_relations_make_replacements_in_the_right_direction(tmp_path):
         "ISO 9001:2008": Status.SUPERSEDED, "ISO 9001:2008/Cor 1:2009": Status.SUPERSEDED,
         # Withdrawn, and its successor is not in the catalogue: abolished as declared.
         "ISO 777:1980": Status.ABOLISHED, "ISO 1234:1990": Status.ABOLISHED}
+
+
+def test_iso_relations_with_an_unreadable_number_report_the_row_in_chinese(tmp_path):
+    import_path(_iso(tmp_path))
+    rows = ("docid,relation_type,target_docid,file\n"
+            "ISO 9001:2015,obsoletes,ISO 9001:2008,e.yaml\n"
+            "ISO 9001:2015,obsoletes,XYZ 12,e.yaml\n")
+    report = import_path(write(tmp_path, "iso_relations.csv", rows))
+    assert [(e.row, e.column, e.reason, e.value) for e in report.errors] == [
+        (3, "target_docid", "标准号无法识别：未知的标准代号“XYZ”", "XYZ 12")]
+    assert report.imported == 1
 
 
 def test_iso_relations_dangling_end_is_resolved_when_the_edition_arrives(tmp_path):

@@ -123,6 +123,126 @@ def test_error_reasons():
     assert issubclass(codes.CodeError, ValueError)
 
 
+# One input for each kind of error: (text, kind, params, English reason).
+KIND_CASES = [
+    (None, "not_a_string", {"type": "NoneType"}, "expected a string, got NoneType"),
+    ("  ", "empty", {}, "empty text"),
+    (
+        "2020-01-01",
+        "no_prefix",
+        {"start": "2020-01-01"},
+        "no standard prefix at the start of '2020-01-01'",
+    ),
+    ("XYZ 1-2020", "unknown_prefix", {"prefix": "XYZ"}, "unknown standard prefix 'XYZ'"),
+    ("Xyz 1-2020", "unknown_prefix", {"prefix": "Xyz"}, "unknown standard prefix 'XYZ'"),
+    (
+        "GB/T ABCD-2020",
+        "prefix_without_number",
+        {"prefix": "GB"},
+        "prefix 'GB' is not followed by a valid standard number",
+    ),
+    (
+        "T/ 123-2020",
+        "group_prefix_incomplete",
+        {"start": "T/ 123-2020"},
+        "group standard prefix T/ without a valid code and number in 'T/ 123-2020'",
+    ),
+    (
+        "Q/ 123-2020",
+        "enterprise_prefix_incomplete",
+        {"start": "Q/ 123-2020"},
+        "enterprise standard prefix Q/ without a valid code and number in 'Q/ 123-2020'",
+    ),
+    (
+        "DB",
+        "local_prefix_without_region",
+        {"start": "DB"},
+        "local standard prefix without a valid region code in 'DB'",
+    ),
+    (
+        "DB99/T 1-2020",
+        "unknown_province",
+        {"code": "99", "prefix": "DB99"},
+        "unknown province code '99' in local standard prefix DB99",
+    ),
+    (
+        "DB3399/T 1-2020",
+        "unknown_city",
+        {"code": "3399", "prefix": "DB3399"},
+        "unknown city code '3399' in local standard prefix DB3399",
+    ),
+    (
+        "JJF/T 1059-2012",
+        "no_nature_form",
+        {"prefix": "JJF", "nature": "T"},
+        "JJF numbers have no /T form",
+    ),
+    ("GB/T 1.1-2020-01-01", "text_after_year", {}, "unexpected text after the year"),
+    (
+        "GB/T 1.1-2020 hello",
+        "unexpected_text",
+        {"text": "hello", "after": "GB/T 1.1-2020"},
+        "unexpected text ' hello' after 'GB/T 1.1-2020'",
+    ),
+    (
+        "GB 2762-2017第十一号修改单",
+        "bad_amendment",
+        {"number": "十一"},
+        "bad amendment number '十一'",
+    ),
+    ("GB 2762/XG1-2021", "amendment_needs_year", {}, "an amendment needs a dated standard"),
+]
+# Defensive checks that no input reaches today: the pattern only lets through numbers and
+# adopted references that the builders accept.
+UNREACHABLE_KINDS = {"missing_number", "bad_adopted"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "params", "reason"), KIND_CASES, ids=[c[1] for c in KIND_CASES]
+)
+def test_error_kind_and_params(text, kind, params, reason):
+    with pytest.raises(codes.CodeError) as info:
+        codes.parse(text)
+    error = info.value
+    assert (error.kind, error.params, error.reason, str(error)) == (kind, params, reason, reason)
+
+
+def test_every_kind_has_a_case_and_declares_its_params():
+    assert {c[1] for c in KIND_CASES} | UNREACHABLE_KINDS == set(codes.ERROR_KINDS)
+    for _text, kind, params, _reason in KIND_CASES:
+        assert tuple(params) == codes.ERROR_KINDS[kind]
+
+
+def test_adopted_reference_that_does_not_parse():
+    from biaozhun.codes._parse import parse_match_text
+
+    with pytest.raises(codes.CodeError) as info:
+        parse_match_text("XYZ", "GB/T 1-2020 (XYZ, IDT)")
+    assert (info.value.kind, info.value.params) == ("bad_adopted", {"reference": "XYZ"})
+
+
+@pytest.mark.parametrize("row", NEGATIVE, ids=[repr(r[0]) for r in NEGATIVE])
+def test_every_negative_case_has_a_declared_kind(row):
+    with pytest.raises(codes.CodeError) as info:
+        codes.parse(row[0])
+    assert set(info.value.params) == set(codes.ERROR_KINDS[info.value.kind])
+    assert all(isinstance(v, str) for v in info.value.params.values())
+
+
+def test_error_survives_pickling():
+    import pickle
+
+    with pytest.raises(codes.CodeError) as info:
+        codes.parse("DB99/T 1-2020")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert (copy.reason, copy.text, copy.kind, copy.params) == (
+        info.value.reason,
+        info.value.text,
+        "unknown_province",
+        {"code": "99", "prefix": "DB99"},
+    )
+
+
 def test_same_standard_and_is_newer():
     assert codes.same_standard("GB/T 1.1-2020", "GB/T 1.1—2009")
     assert codes.same_standard("GBT 1.1-2020", codes.parse("GB/T 1.1"))

@@ -564,7 +564,7 @@ def test_propose_with_a_non_number_for_revises_is_422(client, cast):
     response = post_json(client, API, proposal(cast, kind="revision", revises="辣椒炒肉"),
                          cast.department_user)
     assert response.status_code == 422
-    assert response.json()["errors"]["revises"][0].startswith("不是有效的标准号")
+    assert response.json()["errors"]["revises"] == ["不是有效的标准号：开头缺少标准代号"]
 
 
 def test_propose_under_a_department_is_422(client, cast):

@@ -31,6 +31,9 @@ def test_text_as_form_returns_the_report_at_once(client, catalog):
             first["replacement_effective_on"]) == (
         "GB/T 1.1-2009", 2, "superseded", ["GB/T 1.1-2020"], "2020-10-01")
     assert [loc["line"] for loc in first["locations"]] == [1, 2]
+    invalid = body["references"][1]
+    assert (invalid["raw"], invalid["status"], invalid["advice"]) == (
+        "XYZ 1-2020", "invalid", "无法识别的标准号：未知的标准代号“XYZ”")
 
 
 def test_text_as_json(client, catalog):

@@ -230,12 +230,12 @@ def _errors(**errors) -> dict:
                                       "GB/T 1.1-2020 标准化工作导则", "DB99/T 1-2020",
                                       "GB/T 1." + "1" * 130]},
      _errors(references=[
-         "第 2 项“XYZ 1-2020”：无法识别的标准号：unknown standard prefix 'XYZ'",
+         "第 2 项“XYZ 1-2020”：无法识别的标准号：未知的标准代号“XYZ”",
          "第 3 项为空。",
-         "第 4 项“GB/T 1.1-2020 标准化工作导则”：无法识别的标准号：unexpected text "
-         "' 标准化工作导则' after 'GB/T 1.1-2020'",
-         "第 5 项“DB99/T 1-2020”：无法识别的标准号：unknown province code '99' in local "
-         "standard prefix DB99",
+         "第 4 项“GB/T 1.1-2020 标准化工作导则”：无法识别的标准号："
+         "“GB/T 1.1-2020”之后有无法识别的文字“标准化工作导则”",
+         "第 5 项“DB99/T 1-2020”：无法识别的标准号："
+         "地方标准代号“DB99”中的省级行政区划代码“99”不存在",
          f"第 6 项“GB/T 1.{'1' * 33}…”：标准号过长（最多 120 个字符）。"])),
     ({"name": "  ", "references": []},
      _errors(name=["请填写清单名称。"], references=["请至少列出一个标准号。"])),
@@ -290,7 +290,7 @@ def test_the_service_raises_validation_errors_by_field(catalog, alice, clock):
         services.create_watch_list(name="", references=["GB/T 1.1-2020", "XYZ"], by=alice)
     assert refused.value.message_dict == {
         "name": ["请填写清单名称。"],
-        "references": ["第 2 项“XYZ”：无法识别的标准号：unknown standard prefix 'XYZ'"]}
+        "references": ["第 2 项“XYZ”：无法识别的标准号：未知的标准代号“XYZ”"]}
     assert WatchList.objects.count() == 0
 
 

@@ -89,6 +89,25 @@ def test_downloads(client, catalog):
     assert client.get(f"/check/{check.pk}/report.exe").status_code == 404
 
 
+INVALID_ADVICE = "无法识别的标准号：未知的标准代号“XYZ”"
+
+
+def test_reason_a_number_is_invalid_is_stored_and_shown_in_chinese(client, catalog):
+    check = make_check()
+    (stored,) = [r["advice"] for r in check.report["references"] if r["status"] == "invalid"]
+    assert stored == INVALID_ADVICE
+    assert INVALID_ADVICE in client.get(f"/check/{check.pk}/").content.decode()
+    from openpyxl import load_workbook
+
+    xlsx = client.get(f"/check/{check.pk}/report.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert (sheet[1][10].value, sheet[2][0].value, sheet[2][10].value) == (
+        "建议", "XYZ 1-2020", INVALID_ADVICE)
+    from biaozhun.validity.reports import to_html  # the CLI's --format html
+
+    assert INVALID_ADVICE in to_html(check.report).decode()
+
+
 def test_pdf_download_holds_the_chinese_text(client, catalog):
     import pypdfium2
 

@@ -152,8 +152,8 @@ def test_unknown_without_anything_near(catalog):
 
 
 @pytest.mark.parametrize(("line", "reason"), [
-    ("XYZ 12-2020", "unknown standard prefix 'XYZ'"),
-    ("DB99/T 1-2020", "unknown province code '99' in local standard prefix DB99"),
+    ("XYZ 12-2020", "未知的标准代号“XYZ”"),
+    ("DB99/T 1-2020", "地方标准代号“DB99”中的省级行政区划代码“99”不存在"),
 ])
 def test_number_that_does_not_parse_is_invalid_with_the_reason(catalog, line, reason):
     ref = one(line)
