@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from biaozhun.consultations.models import Consultation, ConsultationEvent
+from biaozhun.core.audit import first_break, verify_chains
 from biaozhun.projects.audit import SYSTEM_LABEL
-from biaozhun.projects.audit import verify_chain as _verify_links
 
 
 def record_event(consultation: Consultation, *, kind: str, by=None, note: str = "",
@@ -53,8 +53,8 @@ def verify_chain(events: Iterable[ConsultationEvent],
                  consultation_id: int) -> BrokenLink | None:
     """The first broken link of one consultation's events (given in seq order), or None.
     The same checks as a project's chain: numbering, previous hash, own hash."""
-    link = _verify_links(events, consultation_id)
-    return None if link is None else BrokenLink(consultation_id, link.seq, link.reason)
+    found = first_break(events)
+    return None if found is None else BrokenLink(consultation_id, *found)
 
 
 def verify_all(consultation_ids=None, *,
@@ -62,38 +62,10 @@ def verify_all(consultation_ids=None, *,
     """Check every chain (or those of `consultation_ids`); returns (events read, broken
     links). A chain shorter than `Consultation.event_count` lost its last events."""
     events = ConsultationEvent.objects.order_by("consultation_id", "seq")
-    consultations = Consultation.objects.all()
+    consultations = Consultation.objects.filter(event_count__gt=0)
     if consultation_ids is not None:
         events = events.filter(consultation_id__in=list(consultation_ids))
         consultations = consultations.filter(pk__in=list(consultation_ids))
-    counts = dict(consultations.filter(event_count__gt=0).values_list("pk", "event_count"))
-    broken: list[BrokenLink] = []
-    read = 0
-    current: list[ConsultationEvent] = []
-    current_id = None
-    seen: set[int] = set()
-
-    def finish(pk, rows):
-        link = verify_chain(rows, pk)
-        expected = counts.get(pk, 0)
-        if link is None and expected != len(rows):
-            why = "末尾事件被删除" if expected > len(rows) else "事件数记录被改动"
-            link = BrokenLink(pk, min(expected, len(rows)) + 1,
-                              f"事件数应为 {expected}，实有 {len(rows)}（{why}）")
-        if link:
-            broken.append(link)
-
-    for event in events.iterator(chunk_size=chunk_size):
-        read += 1
-        if event.consultation_id != current_id:
-            if current_id is not None:
-                finish(current_id, current)
-            current_id, current = event.consultation_id, []
-            seen.add(event.consultation_id)
-        current.append(event)
-    if current_id is not None:
-        finish(current_id, current)
-    for pk, count in counts.items():
-        if pk not in seen:
-            broken.append(BrokenLink(pk, 1, f"事件数应为 {count}，实有 0（事件被删除）"))
-    return read, broken
+    read, broken = verify_chains(events.iterator(chunk_size=chunk_size), "consultation_id",
+                                 dict(consultations.values_list("pk", "event_count")))
+    return read, [BrokenLink(*link) for link in broken]

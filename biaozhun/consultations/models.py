@@ -2,12 +2,9 @@
 moderation on record, the audit trail of consultations without a project, subscriptions, and
 proposals from the public."""
 
-import hashlib
-import json
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from biaozhun.accounts.models import Organization
-from biaozhun.core.models import TimeStampedModel
+from biaozhun.core.models import AppendOnlyQuerySet, ChainedEvent, TimeStampedModel
 from biaozhun.projects.models import Project, ProjectDocument, ReviewCampaign
 
 
@@ -249,15 +246,7 @@ class ModerationAction(models.Model):
         return f"{self.get_action_display()}：{self.reason}"
 
 
-class ConsultationEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("consultation events are append-only")
-
-    def delete(self):
-        raise TypeError("consultation events are append-only")
-
-
-class ConsultationEvent(models.Model):
+class ConsultationEvent(ChainedEvent, models.Model):
     """An append-only record of what was done with a consultation that has no project (plan,
     review, targeted), chained by hashes like `projects.ProjectEvent`; a project's draft
     consultation is recorded in the project's chain instead.
@@ -286,7 +275,9 @@ class ConsultationEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = ConsultationEventQuerySet.as_manager()
+    APPEND_ONLY = "consultation events are append-only"
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("征求意见事件")
@@ -300,14 +291,6 @@ class ConsultationEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("consultation events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("consultation events are append-only")
-
     def content(self) -> dict:
         """What the hash covers (everything but the hash itself)."""
         return {
@@ -317,10 +300,6 @@ class ConsultationEvent(models.Model):
             "payload": self.payload, "prev": self.prev_hash,
         }
 
-    def compute_hash(self) -> str:
-        blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class Subscription(models.Model):

@@ -5,7 +5,7 @@ The command lives in `projects`, which must not import the apps above it (e.g.
 command runs every registered one after the project chains.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 # verify() -> (events read, broken links); a link's str() is the line the command prints.
 ChainVerifier = Callable[[], tuple[int, Iterable[object]]]
@@ -24,3 +24,60 @@ def unregister_verifier(name: str) -> None:
 def registered_verifiers() -> list[tuple[str, ChainVerifier]]:
     """The verifiers in the order they were registered."""
     return list(_VERIFIERS.items())
+
+
+# --- Checking chains ------------------------------------------------------------------------
+# Shared by every trail whose events are `core.models.ChainedEvent`s numbered 1, 2, … per owner
+# (a project, a consultation); each app wraps the results in its own BrokenLink.
+
+
+def first_break(events: Iterable) -> tuple[int, str] | None:
+    """(seq, reason) of the first broken link of one owner's events given in seq order."""
+    expected_seq, prev_hash = 1, ""
+    for event in events:
+        if event.seq != expected_seq:
+            return expected_seq, f"缺少事件（下一条为 #{event.seq}）"
+        if event.prev_hash != prev_hash:
+            return event.seq, "与上一条事件的哈希不一致"
+        if event.compute_hash() != event.hash:
+            return event.seq, "内容与其哈希不一致（已被修改）"
+        expected_seq, prev_hash = event.seq + 1, event.hash
+    return None
+
+
+def verify_chains(events: Iterable, owner: str,
+                  counts: Mapping[int, int]) -> tuple[int, list[tuple[int, int, str]]]:
+    """Walk `events` ordered by (`owner` id, seq) and check each owner's chain, and that it has
+    as many events as its stored count (`counts`: owner id -> event_count), so deleting the
+    last events is found too. Returns (events read, [(owner id, seq, reason), …])."""
+    broken: list[tuple[int, int, str]] = []
+    read = 0
+    current: list = []
+    current_id = None
+    seen: set[int] = set()
+
+    def finish(owner_id, rows):
+        found = first_break(rows)
+        expected = counts.get(owner_id, 0)
+        if found is None and expected != len(rows):
+            why = "末尾事件被删除" if expected > len(rows) else "事件数记录被改动"
+            found = (min(expected, len(rows)) + 1,
+                     f"事件数应为 {expected}，实有 {len(rows)}（{why}）")
+        if found:
+            broken.append((owner_id, *found))
+
+    for event in events:
+        read += 1
+        owner_id = getattr(event, owner)
+        if owner_id != current_id:
+            if current_id is not None:
+                finish(current_id, current)
+            current_id, current = owner_id, []
+            seen.add(owner_id)
+        current.append(event)
+    if current_id is not None:
+        finish(current_id, current)
+    for owner_id, count in counts.items():
+        if owner_id not in seen and count:
+            broken.append((owner_id, 1, f"事件数应为 {count}，实有 0（事件被删除）"))
+    return read, broken

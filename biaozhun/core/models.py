@@ -1,4 +1,8 @@
-"""Shared abstract models and the editable Chinese work calendar."""
+"""Shared abstract models, the append-only hash-chained event pieces, and the editable
+Chinese work calendar."""
+
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +17,45 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk update and delete of an append-only model (its APPEND_ONLY message)."""
+
+    def update(self, **kwargs):
+        raise TypeError(self.model.APPEND_ONLY)
+
+    def delete(self):
+        raise TypeError(self.model.APPEND_ONLY)
+
+
+class ChainedEvent:
+    """Mixin of an append-only event model chained by hashes (a project's or a
+    consultation's trail): rows are only ever added, `hash` is the SHA-256 of the canonical
+    JSON of `content()` (which includes `prev_hash`), so an edit or a deletion of an earlier
+    row breaks every later link (`core.audit.verify_chains`).
+
+    A model using it defines `APPEND_ONLY` (the refusal message), `content()`, and the fields
+    `seq`, `prev_hash` and `hash`; its manager is `AppendOnlyQuerySet.as_manager()`.
+    """
+
+    APPEND_ONLY = "events are append-only"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(self.APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.APPEND_ONLY)
+
+    def content(self) -> dict:  # pragma: no cover - every model defines it
+        raise NotImplementedError
+
+    def compute_hash(self) -> str:
+        blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class CalendarSource(models.TextChoices):

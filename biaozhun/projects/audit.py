@@ -4,12 +4,13 @@ Appending happens inside the service's transaction with the project row locked, 
 `prev_hash` cannot race; the hash covers the row's content and the previous hash.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
 
+from biaozhun.core.audit import first_break, verify_chains
 from biaozhun.projects.models import Project, ProjectEvent
 
 SYSTEM_LABEL = "系统"
@@ -43,57 +44,19 @@ class BrokenLink:
         return f"项目 {self.project_id} 事件 #{self.seq}：{self.reason}"
 
 
-def verify_chain(events: Iterator[ProjectEvent] | list[ProjectEvent],
-                 project_id: int) -> BrokenLink | None:
+def verify_chain(events: Iterable[ProjectEvent], project_id: int) -> BrokenLink | None:
     """The first broken link of one project's events (given in seq order), or None."""
-    expected_seq, prev_hash = 1, ""
-    for event in events:
-        if event.seq != expected_seq:
-            return BrokenLink(project_id, expected_seq,
-                              f"缺少事件（下一条为 #{event.seq}）")
-        if event.prev_hash != prev_hash:
-            return BrokenLink(project_id, event.seq, "与上一条事件的哈希不一致")
-        if event.compute_hash() != event.hash:
-            return BrokenLink(project_id, event.seq, "内容与其哈希不一致（已被修改）")
-        expected_seq, prev_hash = event.seq + 1, event.hash
-    return None
+    found = first_break(events)
+    return None if found is None else BrokenLink(project_id, *found)
 
 
 def verify_all(project_ids=None, *, chunk_size: int = 2000) -> tuple[int, list[BrokenLink]]:
     """Check every chain (or those of `project_ids`); returns (events read, broken links)."""
     events = ProjectEvent.objects.order_by("project_id", "seq")
+    projects = Project.objects.all()
     if project_ids is not None:
         events = events.filter(project_id__in=list(project_ids))
-    counts = dict(Project.objects.values_list("pk", "event_count")) \
-        if project_ids is None else dict(
-            Project.objects.filter(pk__in=list(project_ids)).values_list("pk", "event_count"))
-    broken: list[BrokenLink] = []
-    read = 0
-    current: list[ProjectEvent] = []
-    current_id = None
-    seen: set[int] = set()
-
-    def finish(pid, rows):
-        link = verify_chain(rows, pid)
-        expected = counts.get(pid, 0)
-        if link is None and expected != len(rows):
-            why = "末尾事件被删除" if expected > len(rows) else "事件数记录被改动"
-            link = BrokenLink(pid, min(expected, len(rows)) + 1,
-                              f"事件数应为 {expected}，实有 {len(rows)}（{why}）")
-        if link:
-            broken.append(link)
-
-    for event in events.iterator(chunk_size=chunk_size):
-        read += 1
-        if event.project_id != current_id:
-            if current_id is not None:
-                finish(current_id, current)
-            current_id, current = event.project_id, []
-            seen.add(event.project_id)
-        current.append(event)
-    if current_id is not None:
-        finish(current_id, current)
-    for pid, count in counts.items():
-        if pid not in seen and count:
-            broken.append(BrokenLink(pid, 1, f"事件数应为 {count}，实有 0（事件被删除）"))
-    return read, broken
+        projects = projects.filter(pk__in=list(project_ids))
+    read, broken = verify_chains(events.iterator(chunk_size=chunk_size), "project_id",
+                                 dict(projects.values_list("pk", "event_count")))
+    return read, [BrokenLink(*link) for link in broken]

@@ -1,11 +1,8 @@
 """Local standard projects: the project, its jurisdictions, documents, deadlines, votes,
 numbering, reviews (复审) and the append-only, hash-chained event trail."""
 
-import hashlib
-import json
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biaozhun.accounts.models import Organization
 from biaozhun.catalog.models import Nature, ReviewConclusion, Standard
-from biaozhun.core.models import TimeStampedModel
+from biaozhun.core.models import AppendOnlyQuerySet, ChainedEvent, TimeStampedModel
 from biaozhun.projects.stages import STAGE_CODES, TERMINAL, Stage
 
 
@@ -411,15 +408,7 @@ class EventKind(models.TextChoices):
     COMMENT_RESTORED = "comment_restored", _("恢复显示意见")
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("project events are append-only")
-
-    def delete(self):
-        raise TypeError("project events are append-only")
-
-
-class ProjectEvent(models.Model):
+class ProjectEvent(ChainedEvent, models.Model):
     """An append-only record of what happened to a project, chained by hashes.
 
     `hash` = SHA-256 of the canonical JSON of this row's content and `prev_hash`, so any edit
@@ -440,7 +429,9 @@ class ProjectEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = EventQuerySet.as_manager()
+    APPEND_ONLY = "project events are append-only"
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目事件")
@@ -454,14 +445,6 @@ class ProjectEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("project events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("project events are append-only")
-
     def content(self) -> dict:
         """What the hash covers (everything but the hash itself)."""
         return {
@@ -471,8 +454,3 @@ class ProjectEvent(models.Model):
             "from": self.from_stage, "to": self.to_stage, "note": self.note,
             "payload": self.payload, "prev": self.prev_hash,
         }
-
-    def compute_hash(self) -> str:
-        blob = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
