@@ -11,12 +11,8 @@ registry of `biaozhun.core.audit` (registered in `AppConfig.ready`).
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F
-from django.utils import timezone
-
 from biaozhun.consultations.models import Consultation, ConsultationEvent
-from biaozhun.core.audit import first_break, verify_chains
-from biaozhun.projects.audit import SYSTEM_LABEL
+from biaozhun.core.audit import append_event, first_break, verify_chains
 
 
 def record_event(consultation: Consultation, *, kind: str, by=None, note: str = "",
@@ -25,18 +21,8 @@ def record_event(consultation: Consultation, *, kind: str, by=None, note: str = 
     refused for a project's consultation, whose events belong to the project."""
     if consultation.project_id is not None:
         raise ValueError("a project's consultation is recorded in the project's events")
-    last = (ConsultationEvent.objects.filter(consultation_id=consultation.pk)
-            .order_by("-seq").values_list("seq", "hash").first())
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
-    label = SYSTEM_LABEL if by is None else (str(by) or by.get_username())
-    event = ConsultationEvent(
-        consultation_id=consultation.pk, seq=seq, kind=kind, actor=by,
-        actor_label=label[:150], at=timezone.now(), note=note, payload=payload or {},
-        prev_hash=prev_hash)
-    event.hash = event.compute_hash()
-    event.save()
-    Consultation.objects.filter(pk=consultation.pk).update(event_count=F("event_count") + 1)
-    return event
+    return append_event(ConsultationEvent, consultation, owner_field="consultation_id", by=by,
+                        kind=kind, note=note, payload=payload or {})
 
 
 @dataclass(frozen=True)

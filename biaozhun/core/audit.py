@@ -1,4 +1,6 @@
-"""Hash-chained audit trails kept by domain apps, checked together by `biaozhun verify_audit`.
+"""Hash-chained audit trails kept by domain apps (a project's, a consultation's): appending
+an event, checking chains, and the registry through which `biaozhun verify_audit` checks them
+all.
 
 The command lives in `projects`, which must not import the apps above it (e.g.
 `consultations`); each such app registers a verifier here from its `AppConfig.ready()`, and the
@@ -6,6 +8,9 @@ command runs every registered one after the project chains.
 """
 
 from collections.abc import Callable, Iterable, Mapping
+
+from django.db.models import F
+from django.utils import timezone
 
 # verify() -> (events read, broken links); a link's str() is the line the command prints.
 ChainVerifier = Callable[[], tuple[int, Iterable[object]]]
@@ -24,6 +29,28 @@ def unregister_verifier(name: str) -> None:
 def registered_verifiers() -> list[tuple[str, ChainVerifier]]:
     """The verifiers in the order they were registered."""
     return list(_VERIFIERS.items())
+
+
+# --- Appending ------------------------------------------------------------------------------
+
+SYSTEM_LABEL = "系统"  # the actor of what the system does by itself (closing periods, …)
+
+
+def append_event(model, owner, *, owner_field: str, by=None, **fields):
+    """Append a `model` event (a `core.models.ChainedEvent`) to `owner`'s chain: the next
+    `seq`, the previous event's hash, the actor and its label, now; then count it on
+    `owner.event_count`. Call inside the write's transaction with the owner row locked (or
+    just created), so `seq` and `prev_hash` cannot race."""
+    last = (model.objects.filter(**{owner_field: owner.pk}).order_by("-seq")
+            .values_list("seq", "hash").first())
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
+    label = SYSTEM_LABEL if by is None else (str(by) or by.get_username())
+    event = model(**{owner_field: owner.pk}, seq=seq, actor=by, actor_label=label[:150],
+                  at=timezone.now(), prev_hash=prev_hash, **fields)
+    event.hash = event.compute_hash()
+    event.save()
+    type(owner).objects.filter(pk=owner.pk).update(event_count=F("event_count") + 1)
+    return event
 
 
 # --- Checking chains ------------------------------------------------------------------------

@@ -7,31 +7,17 @@ Appending happens inside the service's transaction with the project row locked, 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F
-from django.utils import timezone
-
-from biaozhun.core.audit import first_break, verify_chains
+from biaozhun.core.audit import append_event, first_break, verify_chains
 from biaozhun.projects.models import Project, ProjectEvent
-
-SYSTEM_LABEL = "系统"
 
 
 def record_event(project: Project, *, kind: str, by=None, note: str = "",
                  from_stage: str = "", to_stage: str = "",
                  payload: dict | None = None) -> ProjectEvent:
     """Append an event to `project`'s chain. Call with the project row locked."""
-    last = (ProjectEvent.objects.filter(project_id=project.pk).order_by("-seq")
-            .values_list("seq", "hash").first())
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
-    label = SYSTEM_LABEL if by is None else (str(by) or by.get_username())
-    event = ProjectEvent(
-        project_id=project.pk, seq=seq, kind=kind, actor=by, actor_label=label[:150],
-        at=timezone.now(), from_stage=from_stage, to_stage=to_stage, note=note,
-        payload=payload or {}, prev_hash=prev_hash)
-    event.hash = event.compute_hash()
-    event.save()
-    Project.objects.filter(pk=project.pk).update(event_count=F("event_count") + 1)
-    return event
+    return append_event(ProjectEvent, project, owner_field="project_id", by=by, kind=kind,
+                        note=note, from_stage=from_stage, to_stage=to_stage,
+                        payload=payload or {})
 
 
 @dataclass(frozen=True)
