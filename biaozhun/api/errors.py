@@ -277,7 +277,8 @@ def _request_errors(exc: RequestInvalid) -> dict[str, list[str]]:
 def install_handlers(api) -> None:
     """Answer what ninja refuses before a view runs in the shape and language of the rest:
     parameter errors 422 with `errors` by field, a missing or unusable credential 401 (with
-    `WWW-Authenticate: Bearer`), a session write without its CSRF token 403."""
+    `WWW-Authenticate: Bearer`), other HTTP errors (e.g. `auth.SessionAuth`'s CSRF refusal)
+    as `{"detail"}`."""
 
     @api.exception_handler(RequestInvalid)
     def _invalid(request, exc):
@@ -292,10 +293,7 @@ def install_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
-        detail = exc.message
-        if exc.status_code == 403 and detail == "CSRF check Failed":
-            detail = gettext("使用登录会话时，写请求须带 CSRF 令牌（X-CSRFToken）。")
-        return json_response(exc.status_code, {"detail": detail})
+        return json_response(exc.status_code, {"detail": exc.message})
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
