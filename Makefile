@@ -32,7 +32,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: export SITE_URL := $(SITE_URL)
-run: install
+# A random signing key for this machine, kept in var/ (never committed); the settings read it
+# when SECRET_KEY is not set, so the README's commands work without DEBUG=1.
+var/secret_key: | $(BIN)/python
+	@mkdir -p var
+	@umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+
+run: install var/secret_key
 	DEBUG=1 $(BIN)/biaozhun migrate --noinput
 	DEBUG=1 $(BIN)/biaozhun collectstatic --noinput --verbosity 0
 	DEBUG=1 $(BIN)/biaozhun load_sample

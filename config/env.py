@@ -1,6 +1,7 @@
 """Typed readers for environment variables that fail loudly on bad values."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +54,24 @@ def env_json(name: str, default):
         return json.loads(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+
+
+def env_secret_key(name: str, key_file: Path, default: str | None) -> str:
+    """The variable `name`, else the first line of `key_file` (written by `make run`), else
+    `default`; with none of them, ImproperlyConfigured that says how to get one."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    try:
+        value = key_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        value = ""
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{key_file} cannot be read: {exc.strerror}.") from exc
+    if value:
+        return value
+    if default is not None:
+        return default
+    raise ImproperlyConfigured(
+        f"Environment variable {name} is required (docs/deployment.md). On a development "
+        f"machine, `make run` writes one to {key_file}; or set DEBUG=1.")

@@ -5,14 +5,17 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_json, env_list, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIAOZHUN_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 _INSECURE_DEV_KEY = "insecure-development-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEV_KEY if DEBUG else None)
+# `make run` keeps a random key in var/secret_key, so that the commands the README shows
+# (`.venv/bin/biaozhun import …`, `biaozhun search …`) work on that machine without DEBUG.
+SECRET_KEY = env_secret_key("SECRET_KEY", VAR_DIR / "secret_key",
+                            _INSECURE_DEV_KEY if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
