@@ -63,6 +63,8 @@ class SearchOut(Schema):
     facets: dict[str, list[FacetValueOut]]
     facets_sampled: bool
     did_you_mean: list[DidYouMeanOut]
+    notice: str = Field(description="空，或 mixed_fallback：标准号的各版本都不含其余关键词，"
+                                    "结果为该标准号的全部版本")
     results: list[HitOut]
 
 
@@ -95,6 +97,7 @@ def search(request, params: Query[SearchQuery]):
         "facets_sampled": result.facets_sampled,
         "did_you_mean": [{"code": s.code, "title_zh": s.title_zh, "status": s.status,
                           "url": _url(s.code)} for s in result.did_you_mean],
+        "notice": result.notice,
         "results": [{
             "code": h.standard.code, "title_zh": h.standard.title_zh,
             "title_en": h.standard.title_en, "level": h.standard.level,

@@ -144,3 +144,22 @@ def test_search_command_json(catalogue):
     assert [(r["code"], r["match"]) for r in data["results"]] == [
         ("GB 2760-2011", "exact"), ("GB 2760-2014", "edition")]
     assert (data["mode"], data["count"], data["did_you_mean"]) == ("code", 2, [])
+
+
+def test_api_and_command_say_when_the_words_next_to_a_number_matched_no_edition(client,
+                                                                                catalogue):
+    data = client.get("/api/v1/search", {"q": "GB 2760 防腐剂"}).json()
+    assert (data["mode"], data["notice"], data["count"]) == ("mixed", "mixed_fallback", 2)
+    data = client.get("/api/v1/search", {"q": "GB 2760 添加剂"}).json()
+    assert (data["mode"], data["notice"], data["count"]) == ("mixed", "", 2)
+    out = StringIO()
+    call_command("search", "GB 2760 防腐剂", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 条结果（mixed）",
+        "标准号 GB 2760 的各版本中没有同时包含其余关键词的，下面列出该标准号的全部结果。",
+        "GB 2760-2014\t食品安全国家标准 食品添加剂使用标准\tcurrent\tnational",
+        "GB 2760-2011\t食品安全国家标准 食品添加剂使用标准\tsuperseded\tnational",
+    ]
+    out = StringIO()
+    call_command("search", "GB 2760 防腐剂", "--json", stdout=out)
+    assert json.loads(out.getvalue())["notice"] == "mixed_fallback"

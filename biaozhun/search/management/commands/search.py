@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from biaozhun.catalog.selectors import StandardFilters
 from biaozhun.search.selectors import MAX_PAGE_SIZE, search
@@ -31,11 +32,16 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps({
                 "query": result.query.raw, "mode": result.query.mode, "count": result.total,
-                "count_capped": result.capped, "results": rows,
+                "count_capped": result.capped, "notice": result.notice, "results": rows,
                 "did_you_mean": [s.code for s in result.did_you_mean]}))
             return
         more = "+" if result.capped else ""
         self.stdout.write(f"{result.total}{more} 条结果（{result.query.mode}）")
+        if result.notice == "mixed_fallback":
+            # The same sentence as the search page's (one msgid).
+            self.stdout.write(gettext("标准号 %(number)s 的各版本中没有同时包含其余关键词的，"
+                                      "下面列出该标准号的全部结果。")
+                              % {"number": result.query.number_text})
         for row in rows:
             self.stdout.write(f"{row['code']}\t{row['title_zh']}\t{row['status']}\t{row['level']}")
         if result.did_you_mean:
