@@ -59,3 +59,33 @@ def test_choosing_a_suggestion_with_the_keyboard_opens_that_standard(live_server
     box.press("ArrowDown")
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/standards/GB%202760-2014$"))
+
+
+def test_on_a_phone_the_hits_come_first_and_the_facets_open_on_request(live_server, page,
+                                                                       screenshot, catalogue):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/search/?q=%E9%A3%9F%E5%93%81%E5%AE%89%E5%85%A8")
+    expect(page.get_by_role("status")).to_have_text("共 3 条结果")
+    facets = page.get_by_role("complementary", name="按条件缩小范围")
+    level = facets.get_by_role("link", name=re.compile(r"^地方标准 1"))
+    expect(level).to_be_hidden()
+    first = page.locator(".hit").first
+    expect(first).to_be_in_viewport()  # not pushed below a screenful of facets
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("search-03-phone")
+
+    summary = facets.locator("summary")
+    expect(summary).to_have_text("筛选条件")
+    summary.focus()
+    summary.press("Enter")  # a keyboard opens it as well as a tap
+    level.click()
+    expect(page.get_by_role("status")).to_have_text("共 1 条结果")
+    expect(facets.locator("summary")).to_have_text("筛选条件 （已选）")
+    screenshot("search-04-phone-filtered")
+
+
+def test_on_a_wide_screen_the_facets_are_always_shown(live_server, page, catalogue):
+    page.goto(live_server.url + "/search/?q=%E9%A3%9F%E5%93%81%E5%AE%89%E5%85%A8")
+    facets = page.get_by_role("complementary", name="按条件缩小范围")
+    expect(facets.get_by_role("link", name=re.compile(r"^地方标准 1"))).to_be_visible()
+    expect(facets.locator("summary")).to_be_hidden()

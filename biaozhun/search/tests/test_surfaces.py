@@ -163,3 +163,10 @@ def test_api_and_command_say_when_the_words_next_to_a_number_matched_no_edition(
     out = StringIO()
     call_command("search", "GB 2760 防腐剂", "--json", stdout=out)
     assert json.loads(out.getvalue())["notice"] == "mixed_fallback"
+
+
+def test_the_search_page_has_one_search_form(client, catalogue):
+    html = client.get("/search/", {"q": "食品安全"}).content.decode()
+    assert html.count('role="search"') == 1
+    assert html.count('data-suggest="/api/v1/search/suggest"') == 1
+    assert 'id="search-q" type="search" name="q" value="食品安全"' in html
