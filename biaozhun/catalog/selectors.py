@@ -257,7 +257,9 @@ class Unknown:
 
 
 def suggestions_for(text: str, limit: int = 10) -> Unknown:
-    """Editions of the same undated standard, else codes starting with prefix + number."""
+    """Editions of the same undated standard, else of the same number under another nature
+    (`GB 19001` → `GB/T 19001`), else codes starting with prefix + number, else numbers one
+    keystroke away (`GB 2706` → `GB 2760`)."""
     try:
         number = codes.parse(text)
     except codes.CodeError as error:
@@ -266,9 +268,88 @@ def suggestions_for(text: str, limit: int = 10) -> Unknown:
     found = list(base.filter(undated_norm=codes.code_norm(number.undated))
                  .order_by(F("year").desc(nulls_last=True), "code")[:limit])
     if not found:
+        found = editions_under_other_natures(number, limit)
+    if not found:
         found = list(base.filter(_prefix_range("code_norm", codes.code_norm(number.undated)))
                      .order_by("code_norm")[:limit])
+    if not found:
+        found = numbers_one_edit_away(number, limit)
     return Unknown(suggestions=found)
+
+
+# Status order of "did you mean" lists: what is in force first.
+_STATUS_FIRST = {Status.CURRENT: 0, Status.UPCOMING: 1, Status.SUPERSEDED: 2,
+                 Status.ABOLISHED: 3}
+_SUGGESTION_FIELDS = ("code", "code_norm", "undated_norm", "title_zh", "status", "year",
+                      "level", "prefix")
+# National, industry and local prefixes come as mandatory, /T recommended and /Z guidance.
+_NATURE_SUFFIXES = ("", "/T", "/Z")
+
+
+def _other_natures(number: codes.StandardNumber) -> list[str]:
+    if number.family not in ("national", "industry", "local"):
+        return []
+    base = number.prefix.removesuffix("/T").removesuffix("/Z")
+    return [base + suffix for suffix in _NATURE_SUFFIXES if base + suffix != number.prefix]
+
+
+def _undated_keys(prefixes: list[str], numbers) -> list[str]:
+    """The undated keys of every prefix with every number that the grammar accepts (local
+    standards have no `/Z`; an edit may leave two separators side by side)."""
+    keys = set()
+    for prefix in prefixes:
+        for text in numbers:
+            try:
+                keys.add(codes.code_norm(f"{prefix} {text}"))
+            except codes.CodeError:
+                continue
+    return sorted(keys)
+
+
+def editions_under_other_natures(number: codes.StandardNumber, limit: int = 10
+                                 ) -> list[Standard]:
+    """Editions of the same number under the issuer's other natures, the year asked for (or
+    the newest) first: people drop or add the `/T` (`GB 19001-2016` for `GB/T 19001-2016`)."""
+    keys = _undated_keys(_other_natures(number), [number.number])
+    if not keys:
+        return []
+    found = list(Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys)[:200])
+    target = number.year or 9999
+    found.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
+    return found[:limit]
+
+
+def _one_edit_variants(text: str) -> set[str]:
+    """`text` with one digit missing, one digit added or changed, or two neighbours swapped."""
+    digits = "0123456789"
+    variants = {text[:i] + text[i + 1:] for i in range(len(text))}
+    variants |= {text[:i] + text[i + 1] + text[i] + text[i + 2:] for i in range(len(text) - 1)}
+    variants |= {text[:i] + d + text[i + 1:] for i in range(len(text)) if text[i] in digits
+                 for d in digits}
+    variants |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in digits}
+    variants.discard(text)
+    # No number starts with a separator or a zero, nor ends with a separator.
+    return {v for v in variants if v and v[0] in digits[1:] and v[-1] in digits}
+
+
+def numbers_one_edit_away(number: codes.StandardNumber, limit: int = 10) -> list[Standard]:
+    """One edition (in force first, then the newest) of each existing number that differs from
+    `number` by one keystroke in its digits, under the same prefix or another nature of it:
+    `GB 2706` → `GB 2760`, `GB/T 19010` → `GB/T 19001`. Numbers of fewer than three
+    characters are left alone: everything is one keystroke from `GB/T 1`. One indexed query."""
+    if len(number.number) < 3:
+        return []
+    keys = _undated_keys([number.prefix, *_other_natures(number)],
+                         _one_edit_variants(number.number))
+    rows = Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys)
+    best: dict[str, Standard] = {}
+    for row in rows[:500]:
+        held = best.get(row.undated_norm)
+        if held is None or (_STATUS_FIRST.get(row.status, 4), -(row.year or 0)) < (
+                _STATUS_FIRST.get(held.status, 4), -(held.year or 0)):
+            best[row.undated_norm] = row
+    return sorted(best.values(), key=lambda s: (
+        s.prefix != number.prefix, _STATUS_FIRST.get(s.status, 4), s.code_norm))[:limit]
 
 
 def canonical_code(text: str) -> str | None:

@@ -25,7 +25,9 @@ from biaozhun.catalog.models import Level, Nature, Standard, Status
 from biaozhun.catalog.selectors import (
     SUMMARY_FIELDS,
     StandardFilters,
+    editions_under_other_natures,
     filter_standards,
+    numbers_one_edit_away,
 )
 from biaozhun.core.text import highlight_spans, matches, normalize
 from biaozhun.search import index
@@ -355,15 +357,19 @@ def _code_search(parsed: ParsedQuery, filters: StandardFilters, page: int, page_
 
 def did_you_mean(number: codes.StandardNumber, limit: int = 5) -> list[Standard]:
     """Nearest existing editions of a number that has no exact hit: the same standard's
-    editions closest in year, else numbers starting with the same prefix and number."""
+    editions closest in year, else the same number under another nature (`GB 19001` →
+    `GB/T 19001`), else numbers starting with the same prefix and number, else numbers one
+    keystroke away (`GB 2706` → `GB 2760`)."""
     base = Standard.objects.only("code", "title_zh", "status", "year", "level")
     editions = list(base.filter(undated_norm=codes.code_norm(number.undated))[:200])
     if editions:
         target = number.year or 9999
         editions.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
         return editions[:limit]
-    return list(base.filter(_range("code_norm", codes.code_norm(number.undated)))
-                .order_by("code_norm")[:limit])
+    return (editions_under_other_natures(number, limit)
+            or list(base.filter(_range("code_norm", codes.code_norm(number.undated)))
+                    .order_by("code_norm")[:limit])
+            or numbers_one_edit_away(number, limit))
 
 
 # --- entry points -----------------------------------------------------------------------------

@@ -423,6 +423,19 @@ def test_unknown_code_suggests_same_prefix_and_number(client):
                                                                  "GB/T 1234.2-2019"]
 
 
+def test_unknown_code_suggests_the_number_under_another_nature_then_one_keystroke_away(
+        client):
+    make_standard("GB/T 19001-2016")
+    make_standard("GB 2760-2014")
+    response = client.get("/standards/GB 19001-2016")  # the /T dropped
+    assert response.status_code == 404
+    assert [s.code for s in response.context["suggestions"]] == ["GB/T 19001-2016"]
+    response = client.get("/standards/GB 2706-2014")  # two digits swapped
+    assert [s.code for s in response.context["suggestions"]] == ["GB 2760-2014"]
+    assert client.get("/api/v1/standards/GB 2706-2014").json()["suggestions"] == [
+        "GB 2760-2014"]
+
+
 def test_code_that_does_not_parse_is_404_with_reason(client):
     response = client.get("/standards/hello-world")
     assert response.status_code == 404

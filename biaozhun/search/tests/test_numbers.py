@@ -115,3 +115,32 @@ def _filters(**values):
     from biaozhun.catalog.selectors import StandardFilters
 
     return StandardFilters.from_mapping(values)
+
+
+def test_a_number_under_the_wrong_nature_suggests_the_right_one(editions):
+    make_standard("GB/T 19001-2008", title_zh="质量管理体系 要求", issued_on=date(2008, 10, 30))
+    make_standard("GB/T 19001-2016", title_zh="质量管理体系 要求", issued_on=date(2016, 12, 30))
+    result = search("GB 19001-2016")  # the /T dropped
+    assert (result.total, result.hits) == (0, [])
+    assert [s.code for s in result.did_you_mean] == ["GB/T 19001-2016", "GB/T 19001-2008"]
+    assert [s.code for s in search("GB/T 2760").did_you_mean] == [  # a /T added
+        "GB 2760-2014", "GB 2760-2011"]
+
+
+def test_a_number_one_keystroke_off_suggests_the_numbers_it_may_mean(editions):
+    assert [s.code for s in search("GB 2706").did_you_mean] == ["GB 2760-2014"]  # swapped
+    assert [s.code for s in search("GB 27600-2014").did_you_mean] == ["GB 2760-2014"]  # extra
+    assert [s.code for s in search("ISO 901").did_you_mean] == ["ISO 9001:2015"]  # missing
+    assert [s.code for s in search("DB4301/T 13").did_you_mean] == []  # under three digits
+    assert [s.code for s in search("DB4301/T 112").did_you_mean] == ["DB4301/T 12-2023"]
+
+
+def test_the_numbers_one_keystroke_off_put_the_same_prefix_and_what_is_in_force_first(
+        editions):
+    make_standard("GB/T 2761-2006", title_zh="另一标准", issued_on=date(2006, 1, 1))
+    make_standard("GB 2761-2017", title_zh="食品安全国家标准 食品中真菌毒素限量",
+                  issued_on=date(2017, 3, 17))
+    make_standard("GB 2769-1981", title_zh="已废止的标准", issued_on=date(1981, 1, 1),
+                  status="abolished")
+    assert [s.code for s in search("GB 2762").did_you_mean] == [
+        "GB 2760-2014", "GB 2761-2017", "GB 2769-1981", "GB/T 2761-2006"]
