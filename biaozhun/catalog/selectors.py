@@ -306,14 +306,21 @@ def _undated_keys(prefixes: list[str], numbers) -> list[str]:
     return sorted(keys)
 
 
+def other_nature_keys(number: codes.StandardNumber) -> list[str]:
+    """Undated keys of the same number under the issuer's other natures: `GB 19001` →
+    `GB/T19001`, `GB/Z19001`; none for group, enterprise and international numbers."""
+    return _undated_keys(_other_natures(number), [number.number])
+
+
 def editions_under_other_natures(number: codes.StandardNumber, limit: int = 10
                                  ) -> list[Standard]:
     """Editions of the same number under the issuer's other natures, the year asked for (or
     the newest) first: people drop or add the `/T` (`GB 19001-2016` for `GB/T 19001-2016`)."""
-    keys = _undated_keys(_other_natures(number), [number.number])
+    keys = other_nature_keys(number)
     if not keys:
         return []
-    found = list(Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys)[:200])
+    found = list(Standard.objects.only(*_SUGGESTION_FIELDS)
+                 .filter(undated_norm__in=keys, amendment="")[:200])
     target = number.year or 9999
     found.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
     return found[:limit]
@@ -341,7 +348,8 @@ def numbers_one_edit_away(number: codes.StandardNumber, limit: int = 10) -> list
         return []
     keys = _undated_keys([number.prefix, *_other_natures(number)],
                          _one_edit_variants(number.number))
-    rows = Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys)
+    rows = Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys,
+                                                             amendment="")
     best: dict[str, Standard] = {}
     for row in rows[:500]:
         held = best.get(row.undated_norm)

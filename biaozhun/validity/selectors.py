@@ -9,7 +9,9 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from biaozhun import codes
 from biaozhun.catalog.models import Standard, StandardRelation
+from biaozhun.catalog.selectors import other_nature_keys
 from biaozhun.validity.resolution import Edition, Link, Occurrence, Snapshot
 
 CHUNK = 2000
@@ -48,10 +50,12 @@ def catalog_snapshot(occurrences: Iterable[Occurrence]) -> Snapshot:
     snapshot = Snapshot()
     codes_wanted: set[str] = set()
     undated_wanted: set[str] = set()
+    numbers: dict[str, codes.StandardNumber] = {}
     for occurrence in occurrences:
         if occurrence.number is None:
             continue
         undated_wanted.add(occurrence.undated_key)
+        numbers[occurrence.undated_key] = occurrence.number
         if occurrence.number.year is not None:
             codes_wanted.add(occurrence.key)
             if occurrence.base_key:
@@ -77,8 +81,31 @@ def catalog_snapshot(occurrences: Iterable[Occurrence]) -> Snapshot:
                     new_sources.add(source_norm)
         frontier = _load_editions(snapshot, "code_norm", new_sources)
 
-    snapshot.nearby = _nearby(undated_wanted - snapshot.by_undated.keys())
+    unknown = undated_wanted - snapshot.by_undated.keys()
+    snapshot.nearby = _nearby(unknown)
+    for key, found in _under_other_natures({k: numbers[k] for k in unknown}).items():
+        snapshot.nearby[key] = found + [c for c in snapshot.nearby.get(key, ()) if c not in found]
     return snapshot
+
+
+def _under_other_natures(numbers: dict[str, codes.StandardNumber]) -> dict[str, list[str]]:
+    """For each unknown undated key, the editions (not amendments) of the same number under
+    the issuer's other natures, newest first: a document citing `GB 19001-2016` means
+    `GB/T 19001-2016`. One query per CHUNK keys."""
+    wanted: dict[str, list[str]] = {}
+    for key, number in numbers.items():
+        for other in other_nature_keys(number):
+            wanted.setdefault(other, []).append(key)
+    rows = []
+    for batch in _chunks(sorted(wanted)):
+        rows += Standard.objects.filter(undated_norm__in=batch, amendment="").values_list(
+            "undated_norm", "code", "year")
+    rows.sort(key=lambda r: (-(r[2] or 0), r[1]))
+    result: dict[str, list[str]] = {}
+    for other, code, _year in rows:
+        for key in wanted[other]:
+            result.setdefault(key, []).append(code)
+    return result
 
 
 def _nearby(unknown_undated: set[str]) -> dict[str, list[str]]:

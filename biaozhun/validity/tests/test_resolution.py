@@ -146,6 +146,15 @@ def test_unknown_number_suggests_nearby_numbers(catalog):
     assert (ref["status"], ref["suggestions"]) == ("not_found", ["GB/T 1001-2019"])
 
 
+def test_a_number_cited_under_the_wrong_nature_suggests_the_right_one(catalog):
+    ref = one("GB/T 2760-2014")  # a /T added to a mandatory standard
+    assert (ref["status"], ref["suggestions"]) == ("not_found",
+                                                   ["GB 2760-2024", "GB 2760-2014"])
+    assert ref["advice"] == "目录中没有该标准号，请核对。相近的标准：GB 2760-2024、GB 2760-2014"
+    ref = one("GB 1.1-2020")  # and dropped from a recommended one
+    assert ref["suggestions"] == ["GB/T 1.1-2020", "GB/T 1.1-2009"]
+
+
 def test_unknown_without_anything_near(catalog):
     ref = one("GB/T 77777-2020")
     assert (ref["status"], ref["suggestions"]) == ("not_found", [])
