@@ -6,6 +6,7 @@ LIKE is case-insensitive and cannot use a B-tree index.
 """
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -293,7 +294,7 @@ def _other_natures(number: codes.StandardNumber) -> list[str]:
     return [base + suffix for suffix in _NATURE_SUFFIXES if base + suffix != number.prefix]
 
 
-def _undated_keys(prefixes: list[str], numbers) -> list[str]:
+def _undated_keys(prefixes: list[str], numbers: Iterable[str]) -> list[str]:
     """The undated keys of every prefix with every number that the grammar accepts (local
     standards have no `/Z`; an edit may leave two separators side by side)."""
     keys = set()
@@ -348,16 +349,17 @@ def numbers_one_edit_away(number: codes.StandardNumber, limit: int = 10) -> list
         return []
     keys = _undated_keys([number.prefix, *_other_natures(number)],
                          _one_edit_variants(number.number))
-    rows = Standard.objects.only(*_SUGGESTION_FIELDS).filter(undated_norm__in=keys,
-                                                             amendment="")
-    best: dict[str, Standard] = {}
-    for row in rows[:500]:
-        held = best.get(row.undated_norm)
-        if held is None or (_STATUS_FIRST.get(row.status, 4), -(row.year or 0)) < (
-                _STATUS_FIRST.get(held.status, 4), -(held.year or 0)):
-            best[row.undated_norm] = row
-    return sorted(best.values(), key=lambda s: (
-        s.prefix != number.prefix, _STATUS_FIRST.get(s.status, 4), s.code_norm))[:limit]
+    # Every edition of those numbers as a small tuple (a few per number), then the chosen rows.
+    best: dict[str, tuple] = {}
+    for undated, pk, status, year, prefix, code_norm in Standard.objects.filter(
+            undated_norm__in=keys, amendment="").values_list(
+            "undated_norm", "pk", "status", "year", "prefix", "code_norm"):
+        edition = (_STATUS_FIRST.get(status, 4), -(year or 0), code_norm)
+        if undated not in best or edition < best[undated][0]:
+            best[undated] = (edition, (prefix != number.prefix, edition[0], code_norm), pk)
+    chosen = [pk for _edition, _order, pk in sorted(best.values(), key=lambda b: b[1])[:limit]]
+    rows = Standard.objects.only(*_SUGGESTION_FIELDS).in_bulk(chosen)
+    return [rows[pk] for pk in chosen if pk in rows]
 
 
 def canonical_code(text: str) -> str | None:
