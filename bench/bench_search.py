@@ -1,6 +1,7 @@
 """Search latency, index build time and size with N synthetic standards (issue #4).
 
     python bench/bench_search.py --count 1000000 [--backend sqlite|postgres] [--prepare-only]
+    python bench/bench_search.py --count 1000000 --did-you-mean   # number queries with no hit
 
 The catalogue is generated once per backend and count into its own database (SQLite file
 /tmp/biaozhun-search-<count>.sqlite3, PostgreSQL database biaozhun_search_<count>) with the
@@ -97,6 +98,42 @@ def numbers(count: int) -> list[tuple[str, dict]]:
     mix.append((f"{prefix} {number} 技术", {}))  # mixed
     del step
     return mix
+
+
+def run_did_you_mean(args) -> int:
+    """Number queries with no hit, through each "did you mean" step: another nature of an
+    existing number (`GB 19001` for `GB/T 19001`), a number nothing starts with and none is
+    one keystroke from, and existing numbers with two digits swapped."""
+    import statistics
+
+    from biaozhun.catalog.models import Standard
+    from biaozhun.search import selectors
+
+    rng = random.Random(args.count)
+    rows = list(Standard.objects.filter(
+        pk__in=[rng.randint(1, args.count) for _ in range(200)],
+        prefix__in=["GB", "GB/T", "DB43/T", "DB31/T"]).values_list("prefix", "number"))[:4]
+    mix = [("GB/T 9999999-2020", "nothing near")]
+    for prefix, number in rows:
+        other = prefix[:-2] if prefix.endswith("/T") else prefix + "/T"
+        # Dated: a bare `DB31/T 151991` reads as `DB31/T 15-1991`, the year glued on.
+        mix.append((f"{other} {number}-2020", "other nature"))
+        if len(number) >= 3 and number[1] != number[2]:
+            swapped = f"{number[0]}{number[2]}{number[1]}{number[3:]}"
+            mix.append((f"{prefix} {swapped}-2020", "swapped"))
+    print(f"# did you mean · {args.backend} · {Standard.objects.count():,} standards · "
+          f"{len(mix)} queries × {args.repeat}")
+    for query, kind in mix:
+        selectors.search(query)  # warm
+        times = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            result = selectors.search(query)
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"  {query:27} {kind:13} hits {result.total:3}  did you mean "
+              f"{len(result.did_you_mean)}  p50 {statistics.median(times):6.1f} ms  "
+              f"max {max(times):6.1f}")
+    return 0
 
 
 def naive_keys(query: str, filters: dict, limit: int) -> list[int]:
@@ -200,6 +237,8 @@ def main() -> int:
     parser.add_argument("--prepare-only", action="store_true")
     parser.add_argument("--rebuild", action="store_true", help="time a rebuild of a prepared db")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the query mix")
+    parser.add_argument("--did-you-mean", action="store_true",
+                        help="time number queries with no hit (the suggestion steps) instead")
     parser.add_argument("--naive-every", type=int, default=1,
                         help="compare every Nth text query with the naive scan (time)")
     args = parser.parse_args()
@@ -216,6 +255,8 @@ def main() -> int:
     if args.prepare_only:
         print(json.dumps(figures))
         return 0
+    if args.did_you_mean:
+        return run_did_you_mean(args)
     return run_mix(args, figures)
 
 
