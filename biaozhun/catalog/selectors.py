@@ -7,7 +7,7 @@ LIKE is case-insensitive and cannot use a B-tree index.
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from django.core.cache import cache
@@ -283,34 +283,30 @@ _STATUS_FIRST = {Status.CURRENT: 0, Status.UPCOMING: 1, Status.SUPERSEDED: 2,
                  Status.ABOLISHED: 3}
 _SUGGESTION_FIELDS = ("code", "code_norm", "undated_norm", "title_zh", "status", "year",
                       "level", "prefix")
-# National, industry and local prefixes come as mandatory, /T recommended and /Z guidance.
-_NATURE_SUFFIXES = ("", "/T", "/Z")
+# Prefixes by nature: mandatory, /T recommended, /Z guidance (national and industry only).
+_NATURE_SUFFIXES = {"national": ("", "/T", "/Z"), "industry": ("", "/T", "/Z"),
+                    "local": ("", "/T")}
 
 
 def _other_natures(number: codes.StandardNumber) -> list[str]:
-    if number.family not in ("national", "industry", "local"):
-        return []
     base = number.prefix.removesuffix("/T").removesuffix("/Z")
-    return [base + suffix for suffix in _NATURE_SUFFIXES if base + suffix != number.prefix]
+    return [base + suffix for suffix in _NATURE_SUFFIXES.get(number.family, ())
+            if base + suffix != number.prefix]
 
 
-def _undated_keys(prefixes: list[str], numbers: Iterable[str]) -> list[str]:
-    """The undated keys of every prefix with every number that the grammar accepts (local
-    standards have no `/Z`; an edit may leave two separators side by side)."""
-    keys = set()
-    for prefix in prefixes:
-        for text in numbers:
-            try:
-                keys.add(codes.code_norm(f"{prefix} {text}"))
-            except codes.CodeError:
-                continue
-    return sorted(keys)
+def _undated_keys(number: codes.StandardNumber, prefixes: Iterable[str],
+                  texts: Iterable[str]) -> list[str]:
+    """The undated keys of `number` under each prefix with each number text, rendered rather
+    than parsed (3 µs instead of 9 each): a key that names no standard simply matches none."""
+    return sorted({replace(number, prefix=prefix, number=text, year=None,
+                           amendment=None).code_norm
+                   for prefix in prefixes for text in texts})
 
 
 def other_nature_keys(number: codes.StandardNumber) -> list[str]:
     """Undated keys of the same number under the issuer's other natures: `GB 19001` →
     `GB/T19001`, `GB/Z19001`; none for group, enterprise and international numbers."""
-    return _undated_keys(_other_natures(number), [number.number])
+    return _undated_keys(number, _other_natures(number), [number.number])
 
 
 def editions_under_other_natures(number: codes.StandardNumber, limit: int = 10
@@ -347,7 +343,7 @@ def numbers_one_edit_away(number: codes.StandardNumber, limit: int = 10) -> list
     characters are left alone: everything is one keystroke from `GB/T 1`. One indexed query."""
     if len(number.number) < 3:
         return []
-    keys = _undated_keys([number.prefix, *_other_natures(number)],
+    keys = _undated_keys(number, [number.prefix, *_other_natures(number)],
                          _one_edit_variants(number.number))
     # Every edition of those numbers as a small tuple (a few per number), then the chosen rows.
     best: dict[str, tuple] = {}
