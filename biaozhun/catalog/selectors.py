@@ -115,7 +115,7 @@ def _code_query(text: str) -> Q | None:
     except codes.CodeError:
         return None
     code_norm = number.code_norm
-    undated_norm = codes.code_norm(number.undated)
+    undated_norm = codes.compact(number.undated)
     match = Q(code_norm=code_norm) | _prefix_range("code_norm", code_norm)
     if number.year is None:
         match |= Q(undated_norm=undated_norm)
@@ -266,12 +266,12 @@ def suggestions_for(text: str, limit: int = 10) -> Unknown:
     except codes.CodeError as error:
         return Unknown(reason=describe(error), suggestions=[])
     base = Standard.objects.only("code", "title_zh", "status", "year")
-    found = list(base.filter(undated_norm=codes.code_norm(number.undated))
+    found = list(base.filter(undated_norm=codes.compact(number.undated))
                  .order_by(F("year").desc(nulls_last=True), "code")[:limit])
     if not found:
         found = editions_under_other_natures(number, limit)
     if not found:
-        found = list(base.filter(_prefix_range("code_norm", codes.code_norm(number.undated)))
+        found = list(base.filter(_prefix_range("code_norm", codes.compact(number.undated)))
                      .order_by("code_norm")[:limit])
     if not found:
         found = numbers_one_edit_away(number, limit)

@@ -5,7 +5,7 @@ Pure Python, no Django. See README.md in this folder for the canonical forms and
 
 from ._compare import format, is_newer, same_standard
 from ._extract import extract
-from ._model import ERROR_KINDS, CodeError, Match, StandardNumber
+from ._model import ERROR_KINDS, CodeError, Match, StandardNumber, compact
 from ._parse import code_norm, normalize, parse
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Match",
     "StandardNumber",
     "code_norm",
+    "compact",
     "extract",
     "format",
     "is_newer",

@@ -300,14 +300,14 @@ def _range(field_name: str, prefix: str) -> Q:
 def _base_norm(number: codes.StandardNumber) -> tuple[str, str]:
     """The undated key of the whole standard (all its parts) and the part separator."""
     if number.family in ("international", "foreign"):
-        return codes.code_norm(f"{number.prefix} {number.number.split('-')[0]}"), "-"
-    return codes.code_norm(f"{number.prefix} {number.number.split('.')[0]}"), "."
+        return codes.compact(f"{number.prefix} {number.number.split('-')[0]}"), "-"
+    return codes.compact(f"{number.prefix} {number.number.split('.')[0]}"), "."
 
 
 def _code_candidates(number: codes.StandardNumber, filters: StandardFilters,
                      with_text: bool) -> list[dict]:
     exact = number.code_norm
-    undated = codes.code_norm(number.undated)
+    undated = codes.compact(number.undated)
     base, separator = _base_norm(number)
     match = (Q(code_norm=exact) | _range("code_norm", exact) | Q(undated_norm=undated)
              | Q(undated_norm=base) | _range("undated_norm", base + separator))
@@ -320,7 +320,7 @@ def _code_candidates(number: codes.StandardNumber, filters: StandardFilters,
 def _code_tier(row: dict, number: codes.StandardNumber) -> str:
     if row["code_norm"] == number.code_norm:
         return EXACT
-    if row["undated_norm"] == codes.code_norm(number.undated):
+    if row["undated_norm"] == codes.compact(number.undated):
         return EDITION
     if row["code_norm"].startswith(number.code_norm):
         return PREFIX
@@ -361,13 +361,13 @@ def did_you_mean(number: codes.StandardNumber, limit: int = 5) -> list[Standard]
     `GB/T 19001`), else numbers starting with the same prefix and number, else numbers one
     keystroke away (`GB 2706` → `GB 2760`)."""
     base = Standard.objects.only("code", "title_zh", "status", "year", "level")
-    editions = list(base.filter(undated_norm=codes.code_norm(number.undated))[:200])
+    editions = list(base.filter(undated_norm=codes.compact(number.undated))[:200])
     if editions:
         target = number.year or 9999
         editions.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
         return editions[:limit]
     return (editions_under_other_natures(number, limit)
-            or list(base.filter(_range("code_norm", codes.code_norm(number.undated)))
+            or list(base.filter(_range("code_norm", codes.compact(number.undated)))
                     .order_by("code_norm")[:limit])
             or numbers_one_edit_away(number, limit))
 
@@ -409,7 +409,7 @@ def suggest(raw: str, limit: int = 8) -> list[dict]:
     if parsed.number is not None or any(c.isdigit() for c in parsed.raw):
         # Half-typed numbers ("GB/T 1.") do not parse; their compact form is still a prefix.
         prefix = parsed.number.code_norm if parsed.number else \
-            "".join(parsed.raw.upper().split())
+            codes.compact(parsed.raw)
         if prefix:
             rows = (Standard.objects.filter(_range("code_norm", prefix))
                     .order_by("code_norm").values("id", "code", "title_zh")[:limit])

@@ -231,11 +231,6 @@ def base_code(number: codes.StandardNumber) -> str:
     return dataclasses.replace(number, amendment=None).code
 
 
-def _compact(text: str) -> str:
-    # Equal to codes.code_norm() for text that is already canonical (parsed and rendered).
-    return "".join(text.upper().split())
-
-
 class _Writer:
     """Turns records into rows of `catalog_standard`, every concrete column in model order."""
 
@@ -260,7 +255,7 @@ class _Writer:
         row = self.template.copy()
         row.update({
             "code": code, "code_norm": norm,
-            "undated_norm": _compact(number.undated), "level": number.family,
+            "undated_norm": codes.compact(number.undated), "level": number.family,
             "nature": r.nature, "prefix": number.prefix,
             "issuer_code": number.issuer_code or "", "number": number.number,
             "part": number.part or "", "year": number.year,
@@ -302,7 +297,7 @@ class _Writer:
 def _codes_of(records: list[StandardRecord]) -> tuple[list[str], list[str]]:
     """Code and code_norm of each record, rendered once (they are computed properties)."""
     rendered = [r.number.code for r in records]
-    return rendered, [_compact(code) for code in rendered]
+    return rendered, [codes.compact(code) for code in rendered]
 
 
 def _relation_rows(records: list[StandardRecord]) -> dict[tuple[str, str, str], tuple[str, str]]:
@@ -321,7 +316,7 @@ def _relation_rows(records: list[StandardRecord]) -> dict[tuple[str, str, str], 
             add(kind, other, codes.code_norm(other), code, norm)
         if record.number.amendment:
             base = base_code(record.number)
-            add(RelationKind.AMENDS, code, norm, base, _compact(base))
+            add(RelationKind.AMENDS, code, norm, base, codes.compact(base))
     return relations
 
 

@@ -302,3 +302,24 @@ def test_committee_spellings(text, code, name):
 
     committee = parse_committee(text)
     assert (committee.code, committee.name) == (code, name)
+
+
+def test_mandatory_local_numbers_keep_the_space_where_two_digits_meet(tmp_path, client):
+    import_standards(write(tmp_path, f"""{HEADER}
+DB31 123-2020,上海强制性地方标准,,现行,2020-01-01,2020-03-01,,DB31 123-2010,,,,,,,,
+DB4301 2-2020,长沙市强制性地方标准,,现行,2020-01-01,2020-03-01,,,,,,,,,,
+DB43 012-2020,湖南省强制性地方标准,,现行,2020-01-01,2020-03-01,,,,,,,,,,
+DB31 123-2010,上海强制性地方标准,,被代替,2010-01-01,2010-03-01,,,,,,,,,,
+"""))
+    # Stripped of every space, the last two would share one key, DB43012-2020.
+    assert sorted(Standard.objects.values_list("code_norm", "undated_norm")) == [
+        ("DB31 123-2010", "DB31 123"), ("DB31 123-2020", "DB31 123"),
+        ("DB43 012-2020", "DB43 012"), ("DB4301 2-2020", "DB4301 2")]
+    relation = StandardRelation.objects.get()
+    assert (relation.source_code_norm, relation.target_code_norm) == (
+        "DB31 123-2020", "DB31 123-2010")
+    assert relation.target.code == "DB31 123-2010"
+    # Found by number in any spelling, on the detail page and through the API (search:
+    # search/tests/test_numbers.py).
+    assert client.get("/standards/DB31 123—2020")["Location"] == "/standards/DB31%20123-2020"
+    assert client.get("/api/v1/standards/db31 123-2010").json()["code"] == "DB31 123-2010"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from biaozhun.accounts.models import Membership, User
 from biaozhun.catalog.models import (
     Level,
+    Nature,
     RelationKind,
     Standard,
     StandardAlias,
@@ -783,6 +784,19 @@ def test_publication_creates_an_upcoming_catalogue_edition(cast, clock):
     assert StandardAlias.objects.count() == 0
     assert StandardRelation.objects.count() == 0
     assert list(project.jurisdictions.values_list("code", flat=True)) == ["DB4301/T 1-2026"]
+
+
+def test_a_published_mandatory_local_standard_is_found_by_its_number(cast, clock):
+    from biaozhun.search.selectors import search
+
+    project = make_project(cast, stage=Stage.APPROVED, nature=Nature.MANDATORY)
+    standard = services.publish(project, by=cast.admin, issued_on=clock.today,
+                                effective_on=clock.today + timedelta(days=90))
+    standard = Standard.objects.get(pk=standard.pk)
+    # The space where two digits meet stays in the keys (DB43011 would be DB4301 1 or DB43 011).
+    assert (standard.code, standard.code_norm, standard.undated_norm) == (
+        "DB4301 1-2026", "DB4301 1-2026", "DB4301 1")
+    assert [h.standard.code for h in search("db4301 1").hits] == ["DB4301 1-2026"]
 
 
 def test_publication_dates_are_checked(cast, clock, state_of):

@@ -144,3 +144,14 @@ def test_the_numbers_one_keystroke_off_put_the_same_prefix_and_what_is_in_force_
                   status="abolished")
     assert [s.code for s in search("GB 2762").did_you_mean] == [
         "GB 2760-2014", "GB 2761-2017", "GB 2769-1981", "GB/T 2761-2006"]
+
+
+def test_imported_mandatory_local_standards_are_found_by_number(tmp_path):
+    from biaozhun.catalog.importing import import_standards
+
+    path = tmp_path / "local.csv"
+    path.write_text("code,title_zh,issued_on\nDB31 123-2020,上海强制性地方标准,2020-01-01\n"
+                    "DB31 123-2010,上海强制性地方标准,2010-01-01\n", encoding="utf-8")
+    import_standards(path)
+    assert _codes("db31 123") == ["DB31 123-2020", "DB31 123-2010"]
+    assert _codes("ＤＢ３１　１２３—２０１０")[0] == "DB31 123-2010"
