@@ -115,7 +115,7 @@ def _code_query(text: str) -> Q | None:
     except codes.CodeError:
         return None
     code_norm = number.code_norm
-    undated_norm = codes.compact(number.undated)
+    undated_norm = number.undated_norm
     match = Q(code_norm=code_norm) | _prefix_range("code_norm", code_norm)
     if number.year is None:
         match |= Q(undated_norm=undated_norm)
@@ -258,24 +258,33 @@ class Unknown:
 
 
 def suggestions_for(text: str, limit: int = 10) -> Unknown:
-    """Editions of the same undated standard, else of the same number under another nature
-    (`GB 19001` → `GB/T 19001`), else codes starting with prefix + number, else numbers one
-    keystroke away (`GB 2706` → `GB 2760`)."""
+    """Why `text` is not a number, or the editions it most likely meant (nearest_editions)."""
     try:
         number = codes.parse(text)
     except codes.CodeError as error:
         return Unknown(reason=describe(error), suggestions=[])
-    base = Standard.objects.only("code", "title_zh", "status", "year")
-    found = list(base.filter(undated_norm=codes.compact(number.undated))
-                 .order_by(F("year").desc(nulls_last=True), "code")[:limit])
-    if not found:
-        found = editions_under_other_natures(number, limit)
-    if not found:
-        found = list(base.filter(_prefix_range("code_norm", codes.compact(number.undated)))
-                     .order_by("code_norm")[:limit])
-    if not found:
-        found = numbers_one_edit_away(number, limit)
-    return Unknown(suggestions=found)
+    return Unknown(suggestions=nearest_editions(number, limit))
+
+
+def nearest_editions(number: codes.StandardNumber, limit: int = 10) -> list[Standard]:
+    """"Did you mean" for a number without that edition: the same standard's editions, the
+    year asked for (or the newest) first; else the same number under another nature
+    (`GB 19001` → `GB/T 19001`); else numbers starting with prefix + number; else numbers one
+    keystroke away (`GB 2706` → `GB 2760`)."""
+    found = _nearest_in_year(number, Standard.objects.only(*_SUGGESTION_FIELDS).filter(
+        undated_norm=number.undated_norm)[:200], limit)
+    return (found
+            or editions_under_other_natures(number, limit)
+            or list(Standard.objects.only(*_SUGGESTION_FIELDS)
+                    .filter(_prefix_range("code_norm", number.undated_norm))
+                    .order_by("code_norm")[:limit])
+            or numbers_one_edit_away(number, limit))
+
+
+def _nearest_in_year(number: codes.StandardNumber, editions, limit: int) -> list[Standard]:
+    target = number.year or 9999
+    return sorted(editions, key=lambda s: (abs((s.year or 0) - target), -(s.year or 0),
+                                           s.code))[:limit]
 
 
 # Status order of "did you mean" lists: what is in force first.
@@ -298,8 +307,7 @@ def _undated_keys(number: codes.StandardNumber, prefixes: Iterable[str],
                   texts: Iterable[str]) -> list[str]:
     """The undated keys of `number` under each prefix with each number text, rendered rather
     than parsed (3 µs instead of 9 each): a key that names no standard simply matches none."""
-    return sorted({replace(number, prefix=prefix, number=text, year=None,
-                           amendment=None).code_norm
+    return sorted({replace(number, prefix=prefix, number=text).undated_norm
                    for prefix in prefixes for text in texts})
 
 
@@ -316,11 +324,8 @@ def editions_under_other_natures(number: codes.StandardNumber, limit: int = 10
     keys = other_nature_keys(number)
     if not keys:
         return []
-    found = list(Standard.objects.only(*_SUGGESTION_FIELDS)
-                 .filter(undated_norm__in=keys, amendment="")[:200])
-    target = number.year or 9999
-    found.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
-    return found[:limit]
+    return _nearest_in_year(number, Standard.objects.only(*_SUGGESTION_FIELDS).filter(
+        undated_norm__in=keys, amendment="")[:200], limit)
 
 
 def _one_edit_variants(text: str) -> set[str]:

@@ -220,7 +220,7 @@ def generate(count: int, *, seed: int = 20261124, batch: int = 20000, progress=N
                 names = [body, *drafting] + ([committee, committee_codes[committee]]
                                              if committee else [])
                 rows.append([
-                    pk, parsed.code, parsed.code_norm, codes.compact(parsed.undated), level,
+                    pk, parsed.code, parsed.code_norm, parsed.undated_norm, level,
                     parsed.nature or "", parsed.prefix, parsed.issuer_code or "", parsed.number,
                     parsed.part or "", parsed.year, title, title_en, scope, adapt_date(issued),
                     adapt_date(effective),

@@ -84,6 +84,11 @@ class StandardNumber:
         return f"{self.prefix} {self.number}"
 
     @property
+    def undated_norm(self) -> str:
+        """The compact key of `undated`, shared by every edition of the standard."""
+        return compact(self.undated)
+
+    @property
     def code(self) -> str:
         return render_code(self, False)
 

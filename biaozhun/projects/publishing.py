@@ -41,7 +41,7 @@ def publish_to_catalog(project: Project, *, issued_on: date, effective_on: date)
     if project.committee_id:
         committee, _ = TechnicalCommittee.objects.get_or_create(name=project.committee.name)
     standard.code, standard.code_norm = code, norm
-    standard.undated_norm = codes.compact(number.undated)
+    standard.undated_norm = number.undated_norm
     standard.level, standard.nature = Level.LOCAL, project.nature
     standard.prefix, standard.issuer_code = number.prefix, number.issuer_code or ""
     standard.number, standard.part, standard.year = number.number, number.part or "", number.year

@@ -25,9 +25,8 @@ from biaozhun.catalog.models import Level, Nature, Standard, Status
 from biaozhun.catalog.selectors import (
     SUMMARY_FIELDS,
     StandardFilters,
-    editions_under_other_natures,
     filter_standards,
-    numbers_one_edit_away,
+    nearest_editions,
 )
 from biaozhun.core.text import highlight_spans, matches, normalize
 from biaozhun.search import index
@@ -38,6 +37,7 @@ COUNT_CAP = 10_000  # matches counted exactly; beyond, "more than 10,000" (Postg
 # With a nature / issuer / ICS / CCS filter every match is tested against the catalogue;
 # counting stops sooner (the hits themselves stay exact, page after page).
 ROW_FILTER_CAP = 1_000
+DID_YOU_MEAN = 5  # suggestions for a number without that edition
 RANK_WINDOW = 1_000  # candidates re-ranked by match quality; the rest keep the static order
 CODE_LIMIT = 1_000  # editions a number query considers
 PAGE_SIZE = 20
@@ -307,7 +307,7 @@ def _base_norm(number: codes.StandardNumber) -> tuple[str, str]:
 def _code_candidates(number: codes.StandardNumber, filters: StandardFilters,
                      with_text: bool) -> list[dict]:
     exact = number.code_norm
-    undated = codes.compact(number.undated)
+    undated = number.undated_norm
     base, separator = _base_norm(number)
     match = (Q(code_norm=exact) | _range("code_norm", exact) | Q(undated_norm=undated)
              | Q(undated_norm=base) | _range("undated_norm", base + separator))
@@ -317,10 +317,10 @@ def _code_candidates(number: codes.StandardNumber, filters: StandardFilters,
     return list(queryset.order_by("code_norm").values(*fields)[:CODE_LIMIT])
 
 
-def _code_tier(row: dict, number: codes.StandardNumber) -> str:
+def _code_tier(row: dict, number: codes.StandardNumber, undated_norm: str) -> str:
     if row["code_norm"] == number.code_norm:
         return EXACT
-    if row["undated_norm"] == codes.compact(number.undated):
+    if row["undated_norm"] == undated_norm:
         return EDITION
     if row["code_norm"].startswith(number.code_norm):
         return PREFIX
@@ -341,8 +341,9 @@ def _code_search(parsed: ParsedQuery, filters: StandardFilters, page: int, page_
             rows = wanted
         else:
             result.notice = "mixed_fallback"
+    undated_norm = number.undated_norm
     tiered = sorted(
-        ((_code_tier(r, number), r) for r in rows),
+        ((_code_tier(r, number, undated_norm), r) for r in rows),
         key=lambda pair: (_TIERS[pair[0]], _static_key(pair[1]["status"], pair[1]["level"],
                                                          pair[1]["year"]), pair[1]["code_norm"]))
     result.total = len(tiered)
@@ -350,26 +351,9 @@ def _code_search(parsed: ParsedQuery, filters: StandardFilters, page: int, page_
     result.facets = _facets(filters, ranks, [r for _t, r in tiered])
     exact = any(tier == EXACT for tier, _r in tiered)
     if not tiered or (number.year is not None and not exact):
-        result.did_you_mean = did_you_mean(number)
+        result.did_you_mean = nearest_editions(number, DID_YOU_MEAN)
     start = (page - 1) * page_size
     return [(r["id"], tier) for tier, r in tiered[start:start + page_size]]
-
-
-def did_you_mean(number: codes.StandardNumber, limit: int = 5) -> list[Standard]:
-    """Nearest existing editions of a number that has no exact hit: the same standard's
-    editions closest in year, else the same number under another nature (`GB 19001` →
-    `GB/T 19001`), else numbers starting with the same prefix and number, else numbers one
-    keystroke away (`GB 2706` → `GB 2760`)."""
-    base = Standard.objects.only("code", "title_zh", "status", "year", "level")
-    editions = list(base.filter(undated_norm=codes.compact(number.undated))[:200])
-    if editions:
-        target = number.year or 9999
-        editions.sort(key=lambda s: (abs((s.year or 0) - target), -(s.year or 0), s.code))
-        return editions[:limit]
-    return (editions_under_other_natures(number, limit)
-            or list(base.filter(_range("code_norm", codes.compact(number.undated)))
-                    .order_by("code_norm")[:limit])
-            or numbers_one_edit_away(number, limit))
 
 
 # --- entry points -----------------------------------------------------------------------------

@@ -107,8 +107,7 @@ class Occurrence:
     def undated_key(self) -> str | None:
         if self.number is None:
             return None
-        return replace(self.number, year=None, amendment=None, edition_note=None,
-                       adoption=()).code_norm
+        return self.number.undated_norm
 
     @cached_property
     def base_key(self) -> str | None:

@@ -255,7 +255,7 @@ class _Writer:
         row = self.template.copy()
         row.update({
             "code": code, "code_norm": norm,
-            "undated_norm": codes.compact(number.undated), "level": number.family,
+            "undated_norm": number.undated_norm, "level": number.family,
             "nature": r.nature, "prefix": number.prefix,
             "issuer_code": number.issuer_code or "", "number": number.number,
             "part": number.part or "", "year": number.year,

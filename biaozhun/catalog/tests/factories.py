@@ -12,7 +12,7 @@ def make_standard(code: str, *, title_zh: str | None = None, **fields) -> Standa
     values = {
         "code": number.code,
         "code_norm": number.code_norm,
-        "undated_norm": codes.compact(number.undated),
+        "undated_norm": number.undated_norm,
         "level": number.family,
         "nature": number.nature or "",
         "prefix": number.prefix,
